@@ -1,0 +1,1 @@
+"""tap-xero: a Singer tap for every Xero resource."""

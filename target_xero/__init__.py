@@ -1,0 +1,1 @@
+"""target-xero: a Singer target that applies records to Xero."""

@@ -1,0 +1,92 @@
+"""Xero date formats: `/Date(ms+hhmm)/` and plain ISO strings, to and from ISO 8601 UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+UTC = timezone.utc
+
+
+def parse_ms_date(value: str) -> datetime | None:
+    """`/Date(1573755038314+0000)/` -> aware UTC datetime; None when not that format.
+
+    The milliseconds are UTC already; the offset only says which zone the value was
+    entered in, so it does not move the instant.
+    """
+    m = _MS_DATE.match(value)
+    if not m:
+        return None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(m.group(1)))
+
+
+def parse_datetime(value: str | datetime) -> datetime:
+    """Any date Xero or a user writes -> aware UTC datetime (naive values are UTC)."""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        ms = parse_ms_date(value)
+        if ms is not None:
+            return ms
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def to_iso(dt: datetime) -> str:
+    """Aware or naive (UTC) datetime -> `2026-01-31T00:00:00.123000+00:00` style ISO 8601."""
+    return parse_datetime(dt).isoformat()
+
+
+def to_ms_date(dt: datetime | str) -> str:
+    """datetime -> `/Date(ms+0000)/`, as Xero writes it."""
+    d = parse_datetime(dt)
+    ms = int((d - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(milliseconds=1))
+    return f"/Date({ms}+0000)/"
+
+
+def to_http_date(dt: datetime | str) -> str:
+    """datetime -> RFC 7231 date for If-Modified-Since."""
+    return format_datetime(parse_datetime(dt).replace(microsecond=0), usegmt=True)
+
+
+def parse_modified_since(value: str) -> datetime:
+    """An If-Modified-Since header -> aware UTC datetime (RFC 7231 or ISO, as Xero takes both)."""
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return parsedate_to_datetime(value).astimezone(UTC)
+
+
+def convert_dates(obj: Any) -> Any:
+    """Replace every `/Date(...)/` string in a JSON value by ISO 8601 UTC, in place where it can."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(v, str):
+                if v.startswith("/Date("):
+                    d = parse_ms_date(v)
+                    if d is not None:
+                        obj[k] = d.isoformat()
+            elif isinstance(v, (dict, list)):
+                convert_dates(v)
+        return obj
+    if isinstance(obj, list):
+        for i, v in enumerate(obj):
+            if isinstance(v, str) and v.startswith("/Date("):
+                d = parse_ms_date(v)
+                if d is not None:
+                    obj[i] = d.isoformat()
+            elif isinstance(v, (dict, list)):
+                convert_dates(v)
+        return obj
+    if isinstance(obj, str) and obj.startswith("/Date("):
+        d = parse_ms_date(obj)
+        return d.isoformat() if d is not None else obj
+    return obj

@@ -1,0 +1,259 @@
+"""The table of Xero endpoints: the one place that says how each resource is read and written.
+
+The tap builds its streams from it, the target picks its write rules from it, and the sandbox
+generates its routes from it. One frozen row per resource.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Paging(str, enum.Enum):
+    """How a list endpoint pages."""
+
+    NONE = "none"  # one call answers everything
+    PAGE = "page"  # page=N, 100 a page, no pageSize
+    PAGE_SIZE = "page_size"  # page=N&pageSize=1..1000, answers a `pagination` object
+    OFFSET = "offset"  # offset=<last number>, 100 a call (Journals)
+
+
+class Write(str, enum.Enum):
+    """What a resource lets a client do to it."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    ARCHIVE = "archive"  # status -> ARCHIVED
+    VOID = "void"  # status -> VOIDED
+    DELETE_STATUS = "delete_status"  # status -> DELETED (still listed, with that status)
+    DELETE_HTTP = "delete_http"  # HTTP DELETE: gone without a trace
+    REVERSE = "reverse"  # payments: POST {Status: DELETED}
+    HISTORY = "history"  # PUT /{path}/{id}/History
+    ATTACHMENTS = "attachments"  # PUT /{path}/{id}/Attachments/{FileName}
+    EMAIL = "email"  # POST /Invoices/{id}/Email
+
+
+API_BASES = {
+    "accounting": "/api.xro/2.0",
+    "assets": "/assets.xro/1.0",
+    "projects": "/projects.xro/2.0",
+}
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100  # Xero's page length where pageSize is not accepted
+OFFSET_PAGE_SIZE = 100
+MAX_BATCH = 50
+MAX_BODY_BYTES = 3_500_000
+MAX_HISTORY_DETAILS = 250
+MAX_ATTACHMENTS_PER_RECORD = 10
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_IDEMPOTENCY_KEY = 128
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One Xero resource: how to read it, how to write it, what it needs."""
+
+    stream: str  # Singer stream name, e.g. "invoices"
+    path: str  # under the API base, e.g. "/Invoices"
+    records_key: str  # envelope key of the list, e.g. "Invoices"
+    primary_key: tuple[str, ...]  # e.g. ("InvoiceID",)
+    schema: str  # OpenAPI component the records follow, e.g. "Invoice"
+    scope: str  # read/write scope; the read-only variant is scope + ".read"
+    api: str = "accounting"
+    paging: Paging = Paging.NONE
+    modified_since: bool = False  # takes If-Modified-Since
+    replication_key: str | None = None  # the field the bookmark follows
+    natural_keys: tuple[str, ...] = ()  # unique business keys the target matches on
+    status_field: str | None = None  # where the record says DELETED / VOIDED / ARCHIVED
+    writes: frozenset[Write] = field(default_factory=frozenset)
+    batch_max: int = MAX_BATCH  # records per write call (Accounts: 1)
+    list_params: tuple[tuple[str, str], ...] = ()  # fixed query parameters on list reads
+    lookup_param: str | None = None  # batched id lookup, e.g. "IDs"
+    natural_lookup_param: str | None = None  # batched natural-key lookup, e.g. "InvoiceNumbers"
+    hard_deletes: bool = False  # Xero deletes it without a trace
+    singleton: bool = False  # the answer is one object, not a list (Assets Settings)
+    parent: str | None = None  # for child resources: the parent stream
+    where: bool = False  # takes a `where` filter
+    order: bool = False  # takes `order`
+
+    @property
+    def base(self) -> str:
+        return API_BASES[self.api]
+
+    @property
+    def url_path(self) -> str:
+        """Path from the host, e.g. /api.xro/2.0/Invoices."""
+        return self.base + self.path
+
+    @property
+    def read_scopes(self) -> tuple[str, ...]:
+        return (self.scope, self.scope + ".read") if self.scope else ()
+
+    @property
+    def has_history(self) -> bool:
+        return Write.HISTORY in self.writes
+
+    @property
+    def has_attachments(self) -> bool:
+        return Write.ATTACHMENTS in self.writes
+
+    @property
+    def page_size_max(self) -> int:
+        if self.paging is Paging.PAGE_SIZE:
+            return MAX_PAGE_SIZE
+        return DEFAULT_PAGE_SIZE
+
+
+W = Write
+_DOC = frozenset({W.CREATE, W.UPDATE, W.HISTORY, W.ATTACHMENTS})
+_TX = "accounting.transactions"
+_SET = "accounting.settings"
+
+
+def _acc(
+    stream: str,
+    path: str,
+    key: str,
+    pk: str | tuple[str, ...],
+    schema: str,
+    scope: str,
+    **kw: object,
+) -> Endpoint:
+    pk_t = (pk,) if isinstance(pk, str) else pk
+    kw.setdefault("where", kw.get("modified_since", False))
+    kw.setdefault("order", kw.get("modified_since", False))
+    return Endpoint(stream, path, key, pk_t, schema, scope, **kw)  # type: ignore[arg-type]
+
+
+UPD = "UpdatedDateUTC"
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    _acc("accounts", "/Accounts", "Accounts", "AccountID", "Account", _SET,
+         modified_since=True, replication_key=UPD, natural_keys=("Code",), status_field="Status",
+         writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP, W.ATTACHMENTS}),
+         batch_max=1),
+    _acc("bank_transactions", "/BankTransactions", "BankTransactions", "BankTransactionID",
+         "BankTransaction", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
+         replication_key=UPD, status_field="Status", writes=_DOC | {W.DELETE_STATUS}),
+    _acc("bank_transfers", "/BankTransfers", "BankTransfers", "BankTransferID", "BankTransfer",
+         _TX, modified_since=True, replication_key="CreatedDateUTC",
+         writes=frozenset({W.CREATE, W.HISTORY, W.ATTACHMENTS})),
+    _acc("batch_payments", "/BatchPayments", "BatchPayments", "BatchPaymentID", "BatchPayment",
+         _TX, modified_since=True, replication_key=UPD, status_field="Status",
+         writes=frozenset({W.CREATE, W.HISTORY, W.DELETE_STATUS})),
+    _acc("branding_themes", "/BrandingThemes", "BrandingThemes", "BrandingThemeID",
+         "BrandingTheme", _SET),
+    _acc("budgets", "/Budgets", "Budgets", "BudgetID", "Budget", "accounting.budgets",
+         lookup_param="IDs"),
+    _acc("contact_groups", "/ContactGroups", "ContactGroups", "ContactGroupID", "ContactGroup",
+         "accounting.contacts", natural_keys=("Name",), status_field="Status", where=True,
+         order=True, writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS})),
+    _acc("contacts", "/Contacts", "Contacts", "ContactID", "Contact", "accounting.contacts",
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         natural_keys=("Name",), status_field="ContactStatus",
+         writes=_DOC | {W.ARCHIVE}, list_params=(("includeArchived", "true"),),
+         lookup_param="IDs"),
+    _acc("credit_notes", "/CreditNotes", "CreditNotes", "CreditNoteID", "CreditNote", _TX,
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         natural_keys=("CreditNoteNumber",), status_field="Status",
+         writes=_DOC | {W.VOID, W.DELETE_STATUS}),
+    _acc("currencies", "/Currencies", "Currencies", "Code", "Currency", _SET,
+         where=True, order=True, writes=frozenset({W.CREATE})),
+    _acc("invoices", "/Invoices", "Invoices", "InvoiceID", "Invoice", _TX,
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         natural_keys=("InvoiceNumber",), status_field="Status",
+         writes=_DOC | {W.VOID, W.DELETE_STATUS, W.EMAIL}, lookup_param="IDs",
+         natural_lookup_param="InvoiceNumbers"),
+    _acc("invoice_reminders", "/InvoiceReminders/Settings", "InvoiceReminders", (),
+         "InvoiceReminder", _SET),
+    _acc("items", "/Items", "Items", "ItemID", "Item", _SET, modified_since=True,
+         replication_key=UPD, natural_keys=("Code",),
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP, W.HISTORY}), hard_deletes=True),
+    _acc("journals", "/Journals", "Journals", "JournalID", "Journal", "accounting.journals",
+         paging=Paging.OFFSET, modified_since=True, replication_key="JournalNumber",
+         where=False, order=False),
+    _acc("linked_transactions", "/LinkedTransactions", "LinkedTransactions",
+         "LinkedTransactionID", "LinkedTransaction", _TX, paging=Paging.PAGE,
+         replication_key=UPD, status_field="Status", hard_deletes=True,
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP})),
+    _acc("manual_journals", "/ManualJournals", "ManualJournals", "ManualJournalID",
+         "ManualJournal", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
+         replication_key=UPD, status_field="Status", writes=_DOC | {W.VOID, W.DELETE_STATUS}),
+    _acc("organisation", "/Organisation", "Organisations", "OrganisationID", "Organisation",
+         _SET),
+    _acc("overpayments", "/Overpayments", "Overpayments", "OverpaymentID", "Overpayment", _TX,
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         status_field="Status", writes=frozenset({W.HISTORY})),
+    _acc("payments", "/Payments", "Payments", "PaymentID", "Payment", _TX,
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         status_field="Status", writes=frozenset({W.CREATE, W.REVERSE, W.HISTORY})),
+    _acc("payment_services", "/PaymentServices", "PaymentServices", "PaymentServiceID",
+         "PaymentService", "paymentservices"),
+    _acc("prepayments", "/Prepayments", "Prepayments", "PrepaymentID", "Prepayment", _TX,
+         paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
+         status_field="Status", writes=frozenset({W.HISTORY, W.ATTACHMENTS})),
+    _acc("purchase_orders", "/PurchaseOrders", "PurchaseOrders", "PurchaseOrderID",
+         "PurchaseOrder", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
+         replication_key=UPD, natural_keys=("PurchaseOrderNumber",), status_field="Status",
+         writes=_DOC | {W.DELETE_STATUS}, where=False),
+    _acc("quotes", "/Quotes", "Quotes", "QuoteID", "Quote", _TX, paging=Paging.PAGE,
+         modified_since=True, replication_key=UPD, natural_keys=("QuoteNumber",),
+         status_field="Status", writes=_DOC | {W.DELETE_STATUS}, where=False),
+    _acc("repeating_invoices", "/RepeatingInvoices", "RepeatingInvoices", "RepeatingInvoiceID",
+         "RepeatingInvoice", _TX, status_field="Status", where=True, order=True,
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS, W.HISTORY, W.ATTACHMENTS})),
+    _acc("tax_rates", "/TaxRates", "TaxRates", "TaxType", "TaxRate", _SET,
+         natural_keys=("Name",), status_field="Status", where=True, order=True,
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS})),
+    _acc("tracking_categories", "/TrackingCategories", "TrackingCategories",
+         "TrackingCategoryID", "TrackingCategory", _SET, natural_keys=("Name",),
+         status_field="Status", where=True, order=True, hard_deletes=True,
+         list_params=(("includeArchived", "true"),),
+         writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP})),
+    _acc("users", "/Users", "Users", "UserID", "User", _SET, modified_since=True,
+         replication_key=UPD),
+    # Assets API: answers {"pagination": {...}, "items": [...]} for assets.
+    Endpoint("assets", "/Assets", "items", ("assetId",), "Asset", "assets", api="assets",
+             paging=Paging.PAGE_SIZE, list_params=(("status", "REGISTERED"),)),
+    Endpoint("asset_types", "/AssetTypes", "", ("assetTypeId",), "AssetType", "assets",
+             api="assets"),
+    Endpoint("asset_settings", "/Settings", "", (), "Setting", "assets", api="assets",
+             singleton=True),
+    # Projects API.
+    Endpoint("projects", "/Projects", "items", ("projectId",), "Project", "projects",
+             api="projects", paging=Paging.PAGE_SIZE),
+    Endpoint("project_tasks", "/Projects/{projectId}/Tasks", "items", ("taskId",), "Task",
+             "projects", api="projects", paging=Paging.PAGE_SIZE, parent="projects"),
+    Endpoint("project_time_entries", "/Projects/{projectId}/Time", "items", ("timeEntryId",),
+             "TimeEntry", "projects", api="projects", paging=Paging.PAGE_SIZE,
+             parent="projects"),
+)
+
+BY_STREAM: dict[str, Endpoint] = {e.stream: e for e in ENDPOINTS}
+BY_PATH: dict[str, Endpoint] = {e.path.lower(): e for e in ENDPOINTS if e.api == "accounting"}
+
+# Reports: name -> the query parameters the tap sends (the tap fills in dates).
+REPORTS: tuple[str, ...] = (
+    "BalanceSheet",
+    "ProfitAndLoss",
+    "TrialBalance",
+    "BankSummary",
+    "BudgetSummary",
+    "ExecutiveSummary",
+    "AgedPayablesByContact",
+    "AgedReceivablesByContact",
+)
+REPORT_SCOPE = "accounting.reports.read"
+
+# Webhook-style event categories, for the record types Xero sends events for.
+EVENT_CATEGORIES = {"invoices": "INVOICE", "contacts": "CONTACT"}
+
+
+def endpoint(stream: str) -> Endpoint:
+    """The row for a stream name, or KeyError naming the known streams."""
+    try:
+        return BY_STREAM[stream]
+    except KeyError:
+        raise KeyError(f"unknown Xero stream {stream!r}; known: {', '.join(BY_STREAM)}") from None
