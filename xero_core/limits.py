@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 CONCURRENT_LIMIT = 5
 MINUTE_LIMIT = 60
@@ -130,10 +130,8 @@ class TenantLimiter:
         ):
             value = get(name)
             if value is not None:
-                try:
+                with suppress(ValueError):
                     setattr(self, attr, int(value))
-                except ValueError:
-                    pass
 
     def penalise(self, seconds: float) -> None:
         """After a minute-limit 429: hold every caller for `seconds`."""

@@ -1,0 +1,209 @@
+"""Xero auth: client credentials (Custom Connections) and refresh tokens with rotation.
+
+Xero rotates refresh tokens: every refresh answers a new one and the old one dies ~30 minutes
+later. The newest refresh token and the current access token are kept in a token store file
+(`token_store_path`), written atomically with mode 0600, so the next run (or Meltano's
+regenerated config, which still holds the first token) keeps working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from xero_core.errors import AuthError, ConfigError
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/connect/token"
+EXPIRY_MARGIN = 60.0  # refresh this many seconds before the access token expires
+
+
+class TokenStore:
+    """A JSON file with the newest tokens; `None` path keeps them in memory only."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.path = Path(path).expanduser() if path else None
+        self._memory: dict[str, Any] = {}
+
+    def load(self) -> dict[str, Any]:
+        if self.path is None:
+            return dict(self._memory)
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning(
+                "token store %s is unreadable (%s); ignoring it", self.path, type(exc).__name__
+            )
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save(self, data: dict[str, Any]) -> None:
+        """Replace the file atomically: write a 0600 temp file beside it, fsync, rename."""
+        if self.path is None:
+            self._memory = dict(data)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=self.path.parent)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(data, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+class XeroAuth:
+    """Hands out a valid access token; thread-safe. Never logs or raises a secret."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        identity_url: str = "https://identity.xero.com",
+        refresh_token: str | None = None,
+        token_store_path: str | None = None,
+        scopes: str | list[str] | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 60,
+    ) -> None:
+        if not client_id or not client_secret:
+            raise ConfigError("client_id and client_secret are required")
+        self.client_id = client_id
+        self._secret = client_secret
+        self.token_url = identity_url.rstrip("/") + TOKEN_PATH
+        self._config_refresh_token = refresh_token or None
+        self.store = TokenStore(token_store_path)
+        self.scopes = " ".join(scopes) if isinstance(scopes, list) else (scopes or None)
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._access_token: str | None = None
+        self._expires_at = 0.0
+        self.refreshes = 0
+        self._load_stored_access_token()
+
+    @property
+    def uses_refresh_token(self) -> bool:
+        return self._config_refresh_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every secret this object knows, for scrubbing text."""
+        out = [self._secret]
+        if self._config_refresh_token:
+            out.append(self._config_refresh_token)
+        stored = self.store.load()
+        out.extend(str(stored[k]) for k in ("refresh_token", "access_token") if stored.get(k))
+        if self._access_token:
+            out.append(self._access_token)
+        return out
+
+    def _load_stored_access_token(self) -> None:
+        stored = self.store.load()
+        if stored.get("client_id") != self.client_id:
+            return
+        token, expires = stored.get("access_token"), float(stored.get("expires_at") or 0)
+        if token and expires - EXPIRY_MARGIN > time.time():
+            self._access_token, self._expires_at = str(token), expires
+
+    def access_token(self) -> str:
+        with self._lock:
+            if self._access_token and self._expires_at - EXPIRY_MARGIN > time.time():
+                return self._access_token
+            self._fetch()
+            assert self._access_token is not None
+            return self._access_token
+
+    def invalidate(self, token: str) -> None:
+        """The API said 401 to `token`: forget it, unless another thread already replaced it."""
+        with self._lock:
+            if self._access_token == token:
+                self._access_token = None
+                self._expires_at = 0.0
+
+    # -- token endpoint -------------------------------------------------------------------
+
+    def _fetch(self) -> None:
+        if self._config_refresh_token is None:
+            data = {"grant_type": "client_credentials"}
+            if self.scopes:
+                data["scope"] = self.scopes
+            self._accept(self._post(data), refresh_token=None)
+            return
+        stored = self.store.load()
+        candidates = []
+        if stored.get("client_id") == self.client_id and stored.get("refresh_token"):
+            candidates.append(str(stored["refresh_token"]))
+        if self._config_refresh_token not in candidates:
+            candidates.append(self._config_refresh_token)
+        last: AuthError | None = None
+        for token in candidates:
+            try:
+                body = self._post({"grant_type": "refresh_token", "refresh_token": token})
+            except AuthError as exc:  # a stale stored token: try the configured one next
+                last = exc
+                continue
+            self._accept(body, refresh_token=token)
+            return
+        assert last is not None
+        raise last
+
+    def _post(self, data: dict[str, str]) -> dict[str, Any]:
+        try:
+            resp = self.session.post(
+                self.token_url, data=data, auth=(self.client_id, self._secret),
+                headers={"Accept": "application/json"}, timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise AuthError(
+                f"token request to {self.token_url} failed: {type(exc).__name__}"
+            ) from None
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        if resp.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+            code = body.get("error", "") if isinstance(body, dict) else ""
+            hint = {
+                "invalid_client": "check client_id and client_secret",
+                "invalid_grant": "the refresh token is expired or was already rotated; "
+                "re-authorise the app and set a new refresh_token",
+                "unauthorized_client": "this app may not use this grant type",
+            }.get(code, "")
+            raise AuthError(
+                f"Xero identity server refused the {data['grant_type']} request "
+                f"(HTTP {resp.status_code} {code or 'no error code'}){': ' + hint if hint else ''}"
+            )
+        return body
+
+    def _accept(self, body: dict[str, Any], refresh_token: str | None) -> None:
+        self._access_token = str(body["access_token"])
+        self._expires_at = time.time() + float(body.get("expires_in") or 1800)
+        self.refreshes += 1
+        record: dict[str, Any] = {
+            "client_id": self.client_id,
+            "access_token": self._access_token,
+            "expires_at": self._expires_at,
+            "updated_at": time.time(),
+        }
+        new_refresh = body.get("refresh_token") or refresh_token
+        if new_refresh:
+            record["refresh_token"] = str(new_refresh)
+        self.store.save(record)

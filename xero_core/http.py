@@ -1,0 +1,297 @@
+"""The HTTP client both connectors use: tenants, limiter, timeouts, retries and Xero's errors.
+
+Policy, per call:
+- the tenant's limiter holds one of 5 concurrent slots and one of 60 calls a rolling minute;
+- 429 waits exactly `Retry-After`; a day-limit 429 stops with `DayLimitError` unless
+  `wait_on_day_limit` is set;
+- 5xx, connection errors and read timeouts back off exponentially with full jitter
+  (python-backoff, the one singer-sdk brings) up to `max_retries`;
+- 401 refreshes the token once and retries;
+- other statuses raise the typed errors of `xero_core.errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import backoff
+import requests
+
+from xero_core import jsonutil
+from xero_core.auth import XeroAuth
+from xero_core.dates import to_http_date
+from xero_core.errors import (
+    ConfigError,
+    DayLimitError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+    XeroHTTPError,
+    validation_messages,
+)
+from xero_core.limits import H_PROBLEM, H_RETRY_AFTER, PROBLEM_DAY, LimiterRegistry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.xero.com"
+DEFAULT_IDENTITY_URL = "https://identity.xero.com"
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+MAX_RATE_LIMIT_WAITS = 50  # a run that sees more 429s than this in one call is stuck: stop
+
+
+class XeroClient:
+    """One per process: shared by every stream or sink, thread-safe."""
+
+    def __init__(
+        self,
+        auth: XeroAuth,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = 60,
+        max_retries: int = 5,
+        wait_on_day_limit: bool = False,
+        backoff_factor: float = 1.0,
+        backoff_max: float = 60.0,
+        user_agent: str = "xero-singer",
+        session: requests.Session | None = None,
+        limiters: LimiterRegistry | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.auth = auth
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.wait_on_day_limit = wait_on_day_limit
+        self.backoff_factor = backoff_factor
+        self.backoff_max = backoff_max
+        self.user_agent = user_agent
+        self.session = session or requests.Session()
+        self.limiters = limiters or LimiterRegistry(sleep=sleep)
+        self.sleep = sleep
+        self._connections: list[dict[str, Any]] | None = None
+        self.calls = 0
+        self.retries = 0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], **kw: Any) -> XeroClient:
+        """Build from the settings both connectors share (names are the public interface)."""
+        timeout = float(config.get("request_timeout") or 60)
+        auth = XeroAuth(
+            client_id=str(config.get("client_id") or ""),
+            client_secret=str(config.get("client_secret") or ""),
+            identity_url=str(config.get("identity_url") or DEFAULT_IDENTITY_URL),
+            refresh_token=config.get("refresh_token") or None,
+            token_store_path=config.get("token_store_path") or None,
+            scopes=config.get("scopes") or None,
+            timeout=timeout,
+        )
+        return cls(
+            auth,
+            api_url=str(config.get("api_url") or DEFAULT_API_URL),
+            timeout=timeout,
+            max_retries=int(config.get("max_retries", 5)),
+            wait_on_day_limit=bool(config.get("wait_on_day_limit", False)),
+            backoff_factor=float(config.get("backoff_factor", 1.0)),
+            user_agent=str(config.get("user_agent") or "xero-singer"),
+            **kw,
+        )
+
+    # -- tenants --------------------------------------------------------------------------
+
+    def connections(self) -> list[dict[str, Any]]:
+        """GET /connections once per client; the tenants this token reaches."""
+        if self._connections is None:
+            resp = self.request("GET", "/connections", tenant_id=None)
+            body = jsonutil.loads(resp.content)
+            self._connections = [c for c in body if isinstance(c, dict)]
+        return self._connections
+
+    def resolve_tenants(
+        self, tenant_id: str | None = None, tenant_name: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The connections to work on: by id (comma-separated), by name, or all of them."""
+        conns = self.connections()
+        if tenant_id:
+            wanted = [t.strip() for t in str(tenant_id).split(",") if t.strip()]
+            by_id = {c.get("tenantId"): c for c in conns}
+            missing = [t for t in wanted if t not in by_id]
+            if missing:
+                raise ConfigError(
+                    f"tenant_id {', '.join(missing)} is not among this token's connections "
+                    f"({', '.join(str(c.get('tenantName')) for c in conns) or 'none'})"
+                )
+            return [by_id[t] for t in wanted]
+        if tenant_name:
+            name = tenant_name.lower()
+            found = [c for c in conns if str(c.get("tenantName", "")).lower() == name]
+            if not found:
+                raise ConfigError(
+                    f"no connection named {tenant_name!r}; this token reaches: "
+                    f"{', '.join(str(c.get('tenantName')) for c in conns) or 'none'}"
+                )
+            return found
+        if not conns:
+            raise ConfigError("this token reaches no Xero organisation (/connections is empty)")
+        return conns
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        tenant_id: str | None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        if_modified_since: str | datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> requests.Response:
+        hdrs = {"Accept": "application/json", "User-Agent": self.user_agent}
+        if json is not None:
+            hdrs["Content-Type"] = "application/json"
+            data = jsonutil.dumps(json).encode()
+        if if_modified_since:
+            hdrs["If-Modified-Since"] = to_http_date(if_modified_since)
+        if idempotency_key:
+            hdrs["Idempotency-Key"] = idempotency_key
+        hdrs.update(headers or {})
+        url = path if path.startswith("http") else self.api_url + path
+        prepared = requests.Request(method, url, params=params, data=data, headers=hdrs).prepare()
+        return self.send(prepared, tenant_id=tenant_id)
+
+    def get_json(self, path: str, *, tenant_id: str | None, **kw: Any) -> Any:
+        return jsonutil.loads(self.request("GET", path, tenant_id=tenant_id, **kw).content)
+
+    def send(
+        self, prepared: requests.PreparedRequest, *, tenant_id: str | None
+    ) -> requests.Response:
+        """Send with the full policy; the request is re-authorised on every attempt."""
+        if tenant_id:
+            prepared.headers["Xero-Tenant-Id"] = tenant_id
+        limiter = self.limiters.get(tenant_id) if tenant_id else None
+        delays = backoff.expo(factor=self.backoff_factor, max_value=self.backoff_max)
+        next(delays)  # python-backoff's generators are primed with one send(None)
+        failures = 0
+        refreshed = False
+        rate_waits = 0
+        while True:
+            token = self.auth.access_token()
+            prepared.headers["Authorization"] = f"Bearer {token}"
+            error: str
+            try:
+                if limiter is not None:
+                    with limiter.slot():
+                        resp = self.session.send(prepared, timeout=self.timeout)
+                    limiter.observe(resp.headers)
+                else:
+                    resp = self.session.send(prepared, timeout=self.timeout)
+                self.calls += 1
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                self.calls += 1
+                error = f"{type(exc).__name__} (timeout {self.timeout:g}s)"
+                resp = None
+            if resp is not None:
+                status = resp.status_code
+                if status < 400 or status == 304:
+                    return resp
+                if status == 401 and not refreshed:
+                    refreshed = True
+                    log.info("Xero answered 401 for %s; refreshing the token once",
+                             _where(prepared))
+                    self.auth.invalidate(token)
+                    continue
+                if status == 429:
+                    rate_waits += 1
+                    self._wait_rate_limit(resp, prepared, tenant_id, rate_waits)
+                    continue
+                if status not in TRANSIENT_STATUSES:
+                    raise self._error(resp, prepared, tenant_id)
+                error = f"HTTP {status} {_short_text(resp)}"
+            failures += 1
+            if failures > self.max_retries:
+                if resp is not None:
+                    raise self._error(resp, prepared, tenant_id)
+                raise ServerError(0, f"{error} after {self.max_retries} retries",
+                                  url=_where(prepared), tenant_id=tenant_id)
+            delay = backoff.full_jitter(next(delays))
+            self.retries += 1
+            log.warning("%s on %s; retry %d/%d in %.1fs", error, _where(prepared), failures,
+                        self.max_retries, delay)
+            self.sleep(delay)
+
+    def _wait_rate_limit(
+        self, resp: requests.Response, prepared: requests.PreparedRequest,
+        tenant_id: str | None, waits: int,
+    ) -> None:
+        problem = resp.headers.get(H_PROBLEM, "")
+        retry_after = _retry_after(resp)
+        if problem.lower() == PROBLEM_DAY and not self.wait_on_day_limit:
+            raise DayLimitError(
+                429,
+                f"the day limit of 5,000 calls for this organisation is spent; Xero asks to "
+                f"wait {retry_after:.0f}s. Stopping cleanly: re-run later (state is kept), or set "
+                f"wait_on_day_limit to wait it out",
+                url=_where(prepared), tenant_id=tenant_id, problem=problem,
+                retry_after=retry_after,
+            )
+        if waits > MAX_RATE_LIMIT_WAITS:
+            raise RateLimitError(429, f"still rate limited ({problem}) after {waits} waits",
+                                 url=_where(prepared), tenant_id=tenant_id, problem=problem,
+                                 retry_after=retry_after)
+        log.warning("Xero rate limit (%s) on %s; waiting Retry-After %.0fs", problem or "unknown",
+                    _where(prepared), retry_after)
+        self.sleep(retry_after)
+
+    def _error(
+        self, resp: requests.Response, prepared: requests.PreparedRequest, tenant_id: str | None
+    ) -> XeroHTTPError:
+        status = resp.status_code
+        try:
+            body: Any = jsonutil.loads(resp.content) if resp.content else None
+        except ValueError:
+            body = resp.text
+        message = _message(body) or _short_text(resp) or resp.reason or ""
+        cls: type[XeroHTTPError] = {
+            400: ValidationError, 403: ForbiddenError, 404: NotFoundError,
+        }.get(status, ServerError if status >= 500 else XeroHTTPError)
+        return cls(status, message, url=_where(prepared), body=body, tenant_id=tenant_id)
+
+
+def _retry_after(resp: requests.Response) -> float:
+    value = resp.headers.get(H_RETRY_AFTER)
+    try:
+        return max(0.0, float(value)) if value is not None else 60.0
+    except ValueError:
+        return 60.0
+
+
+def _where(prepared: requests.PreparedRequest) -> str:
+    """Method and path, without the query string (it may hold ids, never secrets)."""
+    url = prepared.url or ""
+    return f"{prepared.method} {url.split('?', 1)[0]}"
+
+
+def _short_text(resp: requests.Response) -> str:
+    text = (resp.text or "").strip()
+    return text[:200]
+
+
+def _message(body: Any) -> str:
+    if isinstance(body, dict):
+        for key in ("Message", "Detail", "Title", "error"):
+            if body.get(key):
+                msg = str(body[key])
+                details = [m for m in validation_messages(body) if m != msg]
+                return msg + (": " + "; ".join(details) if details else "")
+    if isinstance(body, str):
+        return body.strip()[:200]
+    return ""
