@@ -41,6 +41,7 @@ API_BASES = {
 }
 
 MAX_PAGE_SIZE = 1000
+PROJECTS_MAX_PAGE_SIZE = 500  # the Projects API takes pageSize 1..500
 DEFAULT_PAGE_SIZE = 100  # Xero's page length where pageSize is not accepted
 OFFSET_PAGE_SIZE = 100
 MAX_BATCH = 50
@@ -102,7 +103,7 @@ class Endpoint:
     @property
     def page_size_max(self) -> int:
         if self.paging is Paging.PAGE_SIZE:
-            return MAX_PAGE_SIZE
+            return PROJECTS_MAX_PAGE_SIZE if self.api == "projects" else MAX_PAGE_SIZE
         return DEFAULT_PAGE_SIZE
 
 

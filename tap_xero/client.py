@@ -1,0 +1,348 @@
+"""XeroStream: one REST stream configured from a row of the endpoint table.
+
+Every HTTP concern of the tap lives here: the shared XeroClient, the bearer authenticator,
+Xero's three paging styles, If-Modified-Since bookmarks, tenants as partitions, and what a
+403 or a failing tenant does to the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+import requests
+from singer_sdk.authenticators import APIAuthenticatorBase
+from singer_sdk.helpers.types import Context
+from singer_sdk.pagination import BaseAPIPaginator, OffsetPaginator, PageNumberPaginator
+from singer_sdk.streams import RESTStream
+from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+from xero_core import jsonutil
+from xero_core.auth import XeroAuth
+from xero_core.dates import convert_dates, parse_datetime, to_http_date
+from xero_core.endpoints import MAX_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
+from xero_core.errors import AuthError, ConfigError, ForbiddenError, XeroError
+
+if TYPE_CHECKING:
+    from tap_xero.tap import TapXero
+
+TENANT_KEY = "_tenant_id"  # the partition key, and the column every record carries
+UPDATED = "UpdatedDateUTC"
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+@dataclass
+class XeroPage:
+    """One parsed answer: its records and Xero's `pagination` object (if it sent one)."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    pagination: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_page(response: requests.Response, records_key: str, singleton: bool = False) -> XeroPage:
+    """Parse a list answer once (Decimals, ISO dates) and keep it on the response.
+
+    The stream reads the records and the paginator reads the page length and `pageCount`
+    from the same response; memoising on the response avoids parsing the body twice.
+    """
+    cached = getattr(response, "_xero_page", None)
+    if isinstance(cached, XeroPage):
+        return cached
+    page = XeroPage()
+    if response.status_code != 304 and response.content:
+        body = convert_dates(jsonutil.loads(response.content))
+        if isinstance(body, dict) and isinstance(body.get("pagination"), dict):
+            page.pagination = body["pagination"]
+        if records_key and isinstance(body, dict):
+            items = body.get(records_key) or []
+        elif isinstance(body, list):
+            items = body
+        else:
+            items = [body] if singleton and isinstance(body, dict) else []
+        page.records = [r for r in items if isinstance(r, dict)]
+    response._xero_page = page  # type: ignore[attr-defined]
+    return page
+
+
+# --- paging --------------------------------------------------------------------------------
+
+
+class XeroPagePaginator(PageNumberPaginator):
+    """page=N paging that stops without a wasted call.
+
+    The SDK's PageNumberPaginator only stops on an empty page, which costs one extra call per
+    listing: this one stops after `pageCount` when Xero sends it, else on a short page.
+    """
+
+    def __init__(self, records_key: str, page_size: int) -> None:
+        super().__init__(1)
+        self.records_key = records_key
+        self.page_size = page_size
+
+    def has_more(self, response: requests.Response) -> bool:
+        page = parse_page(response, self.records_key)
+        page_count = page.pagination.get("pageCount")
+        if isinstance(page_count, int):  # authoritative, even if Xero capped our pageSize
+            return self.current_value < page_count
+        return len(page.records) >= self.page_size
+
+
+class JournalOffsetPaginator(OffsetPaginator):
+    """offset=<JournalNumber> paging for Journals, 100 a call.
+
+    The SDK's OffsetPaginator adds the page size to the offset; Xero's offset is the last
+    JournalNumber seen (numbers need not be contiguous), and a short page is the last one.
+    """
+
+    def __init__(self, start: int, number_key: str = "JournalNumber") -> None:
+        super().__init__(start, OFFSET_PAGE_SIZE)
+        self.number_key = number_key
+
+    def has_more(self, response: requests.Response) -> bool:
+        return len(parse_page(response, "Journals").records) >= self.page_size
+
+    def get_next(self, response: requests.Response) -> int | None:
+        records = parse_page(response, "Journals").records
+        numbers = [r.get(self.number_key) for r in records]
+        ints = [n for n in numbers if isinstance(n, int)]
+        return max(ints) if ints else None
+
+
+# --- auth ----------------------------------------------------------------------------------
+
+
+class XeroBearerAuthenticator(APIAuthenticatorBase):
+    """Sets only `Authorization: Bearer`; XeroAuth fetches, refreshes and persists the token.
+
+    Token handling stays in xero_core (shared with the target, rotation written to the token
+    store); XeroClient re-stamps the header on every attempt, so a 401 refresh mid-run works.
+    """
+
+    def __init__(self, auth: XeroAuth) -> None:
+        super().__init__()
+        self._auth = auth
+
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._auth.access_token()}"
+        return request
+
+
+# --- streams -------------------------------------------------------------------------------
+
+
+class TenantStream(RESTStream[Any]):
+    """A REST stream partitioned by tenant, sending through the tap's one XeroClient."""
+
+    _partition: Context | None = None
+
+    @property
+    def xero_tap(self) -> TapXero:
+        return cast("TapXero", self._tap)
+
+    @property
+    def url_base(self) -> str:
+        return str(self.config.get("api_url") or "https://api.xero.com").rstrip("/")
+
+    @property
+    def authenticator(self) -> XeroBearerAuthenticator:
+        return XeroBearerAuthenticator(self.xero_tap.xero_client.auth)
+
+    @property
+    def scope(self) -> str:
+        """The scope a 403 most likely lacks, named in the warning."""
+        return ""
+
+    @property
+    def partitions(self) -> list[dict] | None:
+        return [{TENANT_KEY: t} for t in self.xero_tap.tenant_ids]
+
+    def backoff_max_tries(self) -> int:
+        # One try: XeroClient already retried (Retry-After, 5xx backoff, 401 refresh) and a
+        # second layer of retries here would multiply the waits and the calls.
+        return 1
+
+    def _request(
+        self, prepared_request: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """The narrowest override: send through XeroClient instead of the SDK's session."""
+        tenant_id = (context or {}).get(TENANT_KEY)
+        response = self.xero_tap.xero_client.send(prepared_request, tenant_id=tenant_id)
+        self._write_request_duration_log(
+            endpoint=self.path or "", response=response, context=context, extra_tags=None
+        )
+        return response
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Records of one tenant; a 403 skips this stream for it, other errors the tenant."""
+        tenant_id = (context or {}).get(TENANT_KEY)
+        tap = self.xero_tap
+        if tenant_id is None or tap.tenant_failed(tenant_id):
+            return
+        tap.note_attempt(tenant_id, self.name)
+        try:
+            yield from self.read_records(context or {})
+        except ForbiddenError as exc:
+            tap.note_forbidden(tenant_id, self.name, self.scope, exc)
+        except (AuthError, ConfigError):
+            raise  # the app itself is refused: no tenant can sync
+        except (XeroError, requests.RequestException) as exc:
+            self._drop_unfinished_progress(context)
+            tap.note_failure(tenant_id, self.name, exc)
+
+    def _drop_unfinished_progress(self, context: Context | None) -> None:
+        """An unsorted stream cut short must not promote a half-read maximum to its bookmark."""
+        if not self.is_sorted:
+            self.get_context_state(context).pop("progress_markers", None)
+
+    def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
+        # The SDK builds the paginator without the context; Journals need it for the offset.
+        self._partition = context
+        yield from self.request_records(context)
+
+
+class XeroStream(TenantStream):
+    """A stream for one row of xero_core.endpoints.ENDPOINTS."""
+
+    endpoint: ClassVar[Endpoint]
+
+    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
+        ep = self.endpoint
+        super().__init__(tap=tap, name=self.name, schema=schema, path=ep.url_path)
+        self.primary_keys = list(ep.primary_key)
+        self.replication_key = self._replication_key_for(ep)
+
+    # -- replication --------------------------------------------------------------------
+
+    @staticmethod
+    def _replication_key_for(ep: Endpoint) -> str | None:
+        """INCREMENTAL where Xero filters (If-Modified-Since) or offsets (Journals), or where
+        records carry UpdatedDateUTC (filtered here: same calls, fewer duplicate rows)."""
+        if ep.modified_since or ep.replication_key == UPDATED:
+            return ep.replication_key
+        return None
+
+    @property
+    def scope(self) -> str:
+        return self.endpoint.scope
+
+    @property
+    def is_sorted(self) -> bool:
+        """Sorted where Xero sorts for us across pages (order=<key> ASC, or journal offsets).
+
+        Then the bookmark advances record by record and an interrupted run resumes. A single
+        call (Paging.NONE) gains nothing from it, so those keep the SDK's max-at-the-end.
+        """
+        ep = self.endpoint
+        if ep.paging is Paging.OFFSET:
+            return True
+        return bool(ep.modified_since and ep.order and ep.paging is not Paging.NONE
+                    and self.replication_key)
+
+    @property
+    def page_size(self) -> int:
+        ep = self.endpoint
+        if ep.paging is not Paging.PAGE_SIZE:
+            return ep.page_size_max
+        wanted = int(self.config.get("page_size") or MAX_PAGE_SIZE)
+        return max(1, min(wanted, ep.page_size_max))
+
+    def modified_since(self, context: Context | None) -> datetime | None:
+        """The If-Modified-Since to send: bookmark minus the look-back, else start_date."""
+        if not self.endpoint.modified_since or self.replication_method != "INCREMENTAL":
+            return None
+        bookmark = self.get_context_state(context).get("replication_key_value")
+        start = self.config.get("start_date")
+        if self.endpoint.paging is Paging.OFFSET:  # Journals: the offset is the bookmark
+            return None if bookmark is not None else (parse_datetime(start) if start else None)
+        since: datetime | None = None
+        if bookmark:
+            lookback = float(self.config.get("lookback_minutes") or 0)
+            since = parse_datetime(str(bookmark)) - timedelta(minutes=lookback)
+        if start:
+            start_dt = parse_datetime(start)
+            since = start_dt if since is None else max(since, start_dt)
+        return since
+
+    # -- requests -----------------------------------------------------------------------
+
+    def get_new_paginator(self) -> BaseAPIPaginator | None:
+        ep = self.endpoint
+        if ep.paging is Paging.OFFSET:
+            bookmark = self.get_context_state(self._partition).get("replication_key_value")
+            return JournalOffsetPaginator(bookmark if isinstance(bookmark, int) else 0)
+        if ep.paging in (Paging.PAGE, Paging.PAGE_SIZE):
+            return XeroPagePaginator(ep.records_key, self.page_size)
+        return None  # the SDK uses a SinglePagePaginator: one call
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        ep = self.endpoint
+        params: dict[str, Any] = dict(ep.list_params)
+        if ep.paging is Paging.PAGE_SIZE:
+            params.update(page=next_page_token or 1, pageSize=self.page_size)
+        elif ep.paging is Paging.PAGE:
+            params["page"] = next_page_token or 1
+        elif ep.paging is Paging.OFFSET:
+            params["offset"] = next_page_token or 0
+        if ep.order and self.replication_key and self.replication_method == "INCREMENTAL":
+            params["order"] = f"{self.replication_key} ASC"
+        where = self.where_filter
+        if where:
+            params["where"] = where
+        return params
+
+    @property
+    def where_filter(self) -> str | None:
+        filters = self.config.get("where") or {}
+        value = filters.get(self.name) if isinstance(filters, dict) else None
+        if value and not self.endpoint.where:
+            self.logger.warning("Stream %s does not take a `where` filter; ignoring it", self.name)
+            return None
+        return str(value) if value else None
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        request = super().get_http_request(page=page)
+        request.headers["Accept"] = "application/json"
+        since = self.modified_since(page.stream_context)
+        if since is not None:
+            request.headers["If-Modified-Since"] = to_http_date(since)
+        return request
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        ep = self.endpoint
+        yield from parse_page(response, ep.records_key, ep.singleton).records
+
+    # -- records ------------------------------------------------------------------------
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        context = context or {}
+        row[TENANT_KEY] = context.get(TENANT_KEY)
+        if not self._newer_than_bookmark(row, context):
+            return None
+        self.xero_tap.observe_record(self.name, row, context)
+        return row
+
+    def _newer_than_bookmark(self, row: dict, context: Context) -> bool:
+        """Client-side filter where Xero cannot filter (no If-Modified-Since): keep records
+        at or after the bookmark (equal ones too: a duplicate is cheaper than a miss)."""
+        if self.endpoint.modified_since or not self.replication_key:
+            return True
+        if self.replication_method != "INCREMENTAL":
+            return True
+        bookmark = self.get_context_state(context).get("replication_key_value")
+        value = row.get(self.replication_key)
+        if not bookmark or not value:
+            return True
+        return parse_datetime(str(value)) >= parse_datetime(str(bookmark))
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        """Children (history, attachments, project tasks) get the tenant and this record's id."""
+        tenant = {TENANT_KEY: (context or {}).get(TENANT_KEY)}
+        if not self.child_streams or not self.endpoint.primary_key:
+            return tenant
+        pk = self.endpoint.primary_key[0]
+        return {**tenant, pk: record.get(pk)}
+

@@ -1,0 +1,318 @@
+"""Natural keys -> Xero ids in the target organisation, looked up in batches and cached.
+
+`References` keeps, per resource, an index of the records the target organisation is known to
+hold (by id and by natural key: contacts by Name, accounts / items by Code, invoices by
+InvoiceNumber, ...). `ensure` makes at most one call per resource and batch: `IDs=` or
+`InvoiceNumbers=` when only one kind of key is asked, one `where` with OR otherwise; small
+unpaged resources (accounts, items, tracking categories, tax rates, ...) and those Xero gives no
+batched filter for (purchase orders, quotes) are listed once per run instead. Write results
+are added to the index, so a record written early in a run is found without another call.
+
+`resolve_refs` rewrites the references inside a record so a record read from organisation A
+can be written into organisation B: a nested id (Contact.ContactID, Invoice.InvoiceID,
+Account.AccountID, a line's AccountID) is kept only if B holds it; otherwise it is stripped and
+the natural key (Contact.Name, Invoice.InvoiceNumber, Account.Code, AccountCode) is used,
+replaced by B's id when B has a match. A contact B does not know keeps only its Name, so Xero
+creates it (Xero's own rule for a Contact given by Name). Items and tracking are referenced by
+code / name already (ItemCode, Tracking Name + Option): their ids are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xero_core.endpoints import BY_STREAM, Endpoint, Paging
+from xero_core.http import XeroClient
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_TERMS = 100  # ids + natural keys in one lookup (a batch is at most 50 records)
+
+
+def is_guid(value: Any) -> bool:
+    return isinstance(value, str) and bool(GUID.match(value))
+
+
+def _norm(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lists_all(ep: Endpoint) -> bool:
+    """True when the resource is looked up by listing it whole, once per run."""
+    if ep.paging is Paging.NONE:
+        return True
+    return not ep.where and not ep.lookup_param and not ep.natural_lookup_param
+
+
+class Index:
+    """The records of one resource known in the target organisation."""
+
+    def __init__(self, ep: Endpoint) -> None:
+        self.ep = ep
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.by_natural: dict[str, dict[str, Any]] = {}
+        self.missing_ids: set[str] = set()
+        self.complete = False  # the whole resource was listed
+
+    @property
+    def pk(self) -> str:
+        return self.ep.primary_key[0]
+
+    @property
+    def natural(self) -> str | None:
+        return self.ep.natural_keys[0] if self.ep.natural_keys else None
+
+    def add(self, rec: dict[str, Any]) -> None:
+        rid = rec.get(self.pk)
+        if rid:
+            self.by_id[_norm(rid)] = rec
+            self.missing_ids.discard(_norm(rid))
+        nat = self.natural
+        if nat and rec.get(nat):
+            self.by_natural[_norm(rec[nat])] = rec
+
+    def remove(self, rid: str) -> None:
+        rec = self.by_id.pop(_norm(rid), None)
+        nat = self.natural
+        if rec is not None and nat and rec.get(nat):
+            self.by_natural.pop(_norm(rec[nat]), None)
+        self.missing_ids.add(_norm(rid))
+
+    def get_id(self, rid: Any) -> dict[str, Any] | None:
+        return self.by_id.get(_norm(rid)) if rid else None
+
+    def get_natural(self, value: Any) -> dict[str, Any] | None:
+        return self.by_natural.get(_norm(value)) if value not in (None, "") else None
+
+    def known(self, rid: Any) -> bool | None:
+        """True / False when known, None when it has to be looked up."""
+        if not rid:
+            return False
+        key = _norm(rid)
+        if key in self.by_id:
+            return True
+        if key in self.missing_ids or self.complete or not is_guid(rid):
+            return False
+        return None
+
+
+class References:
+    """The per-run, per-tenant cache of what the target organisation holds."""
+
+    def __init__(self, client: XeroClient, tenant_id: str) -> None:
+        self.client = client
+        self.tenant_id = tenant_id
+        self._indexes: dict[str, Index] = {}
+        self._lock = threading.RLock()
+        self.lookups = 0
+
+    def index(self, stream: str) -> Index:
+        with self._lock:
+            idx = self._indexes.get(stream)
+            if idx is None:
+                idx = self._indexes[stream] = Index(BY_STREAM[stream])
+            return idx
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def ensure(self, stream: str, ids: Iterable[Any] = (), naturals: Iterable[Any] = ()) -> None:
+        """Make sure every id / natural key given is known (found or known missing)."""
+        with self._lock:
+            idx = self.index(stream)
+            if idx.complete:
+                return
+            if lists_all(idx.ep):
+                if any(True for _ in ids) or any(True for _ in naturals):
+                    self._list_all(idx)
+                return
+            want_ids = sorted({str(i) for i in ids if idx.known(i) is None})
+            want_nat = sorted({str(n) for n in naturals
+                               if n not in (None, "") and idx.get_natural(n) is None})
+            terms = [("id", i) for i in want_ids]
+            if idx.natural:
+                terms += [("nat", n) for n in want_nat]
+            for start in range(0, len(terms), MAX_TERMS):
+                chunk = terms[start:start + MAX_TERMS]
+                self._lookup(idx, [v for k, v in chunk if k == "id"],
+                             [v for k, v in chunk if k == "nat"])
+
+    def _lookup(self, idx: Index, ids: list[str], naturals: list[str]) -> None:
+        ep = idx.ep
+        params: dict[str, Any] = dict(ep.list_params)
+        if ids and not naturals and ep.lookup_param:
+            params[ep.lookup_param] = ",".join(ids)
+        elif naturals and not ids and ep.natural_lookup_param:
+            params[ep.natural_lookup_param] = ",".join(naturals)
+        else:
+            terms = [f'{idx.pk}==Guid("{i}")' for i in ids]
+            terms += [f"{idx.natural}=={_quote(n)}" for n in naturals]
+            params["where"] = " OR ".join(terms)
+        if ep.paging is not Paging.NONE:
+            params["page"] = 1
+            if ep.paging is Paging.PAGE_SIZE:
+                params["pageSize"] = MAX_TERMS
+        body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
+        self.lookups += 1
+        for rec in _records(body, ep):
+            idx.add(rec)
+        for i in ids:
+            if idx.get_id(i) is None:
+                idx.missing_ids.add(_norm(i))
+
+    def _list_all(self, idx: Index) -> None:
+        ep = idx.ep
+        page = 1
+        while True:
+            params: dict[str, Any] = dict(ep.list_params)
+            if ep.paging is not Paging.NONE:
+                params["page"] = page
+                if ep.paging is Paging.PAGE_SIZE:
+                    params["pageSize"] = ep.page_size_max
+            body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
+            self.lookups += 1
+            recs = _records(body, ep)
+            for rec in recs:
+                idx.add(rec)
+            if ep.paging is Paging.NONE or len(recs) < ep.page_size_max:
+                break
+            page += 1
+        idx.complete = True
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def find(self, stream: str, rid: Any = None, natural: Any = None) -> dict[str, Any] | None:
+        """The target's record by id, else by natural key (call `ensure` first)."""
+        idx = self.index(stream)
+        return idx.get_id(rid) or idx.get_natural(natural)
+
+
+def _records(body: Any, ep: Endpoint) -> list[dict[str, Any]]:
+    if isinstance(body, dict):
+        recs = body.get(ep.records_key) if ep.records_key else body
+    else:
+        recs = body
+    if isinstance(recs, dict):
+        recs = [recs]
+    return [r for r in recs or [] if isinstance(r, dict)]
+
+
+# --- references inside records ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RefField:
+    """A nested object that points at another resource: {id_field, natural_field}."""
+
+    field: str  # e.g. "Contact"
+    stream: str  # the resource it points at
+    id_field: str
+    natural_field: str | None
+    must_exist: bool = False  # no create-by-name fallback (an account must exist)
+
+
+_CONTACT = RefField("Contact", "contacts", "ContactID", "Name")
+_ACCOUNT = RefField("Account", "accounts", "AccountID", "Code", must_exist=True)
+REF_FIELDS: dict[str, tuple[RefField, ...]] = {
+    "invoices": (_CONTACT,),
+    "credit_notes": (_CONTACT,),
+    "purchase_orders": (_CONTACT,),
+    "quotes": (_CONTACT,),
+    "repeating_invoices": (_CONTACT,),
+    "bank_transactions": (_CONTACT, RefField("BankAccount", "accounts", "AccountID", "Code",
+                                             must_exist=True)),
+    "bank_transfers": (RefField("FromBankAccount", "accounts", "AccountID", "Code", True),
+                       RefField("ToBankAccount", "accounts", "AccountID", "Code", True)),
+    "payments": (RefField("Invoice", "invoices", "InvoiceID", "InvoiceNumber", True),
+                 RefField("CreditNote", "credit_notes", "CreditNoteID", "CreditNoteNumber",
+                          True),
+                 _ACCOUNT),
+}
+LINE_FIELDS = ("LineItems", "JournalLines")
+# Top-level ids with no natural key to fall back to: kept only if the target holds them.
+OPTIONAL_IDS = {"BrandingThemeID": "branding_themes", "RepeatingInvoiceID": "repeating_invoices"}
+
+
+def wanted_refs(stream: str, record: dict[str, Any]) -> dict[str, tuple[set[str], set[str]]]:
+    """The (ids, natural keys) a record refers to, per resource stream."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    for ref in REF_FIELDS.get(stream, ()):
+        obj = record.get(ref.field)
+        if not isinstance(obj, dict):
+            continue
+        ids, nats = out.setdefault(ref.stream, (set(), set()))
+        if obj.get(ref.id_field):
+            ids.add(str(obj[ref.id_field]))
+        if ref.natural_field and obj.get(ref.natural_field):
+            nats.add(str(obj[ref.natural_field]))
+    for id_field, stream_ in OPTIONAL_IDS.items():
+        if record.get(id_field):
+            out.setdefault(stream_, (set(), set()))[0].add(str(record[id_field]))
+    for lf in LINE_FIELDS:
+        for line in record.get(lf) or []:
+            if isinstance(line, dict) and line.get("AccountID"):
+                out.setdefault("accounts", (set(), set()))[0].add(str(line["AccountID"]))
+    return out
+
+
+def resolve_refs(refs: References, stream: str, record: dict[str, Any]) -> list[str]:
+    """Rewrite the record's references for the target organisation, in place.
+
+    Returns the problems (a reference that matches nothing and has no fallback).
+    """
+    problems: list[str] = []
+    for ref in REF_FIELDS.get(stream, ()):
+        obj = record.get(ref.field)
+        if not isinstance(obj, dict):
+            continue
+        rid, nat = obj.get(ref.id_field), obj.get(ref.natural_field or "")
+        found = refs.find(ref.stream, rid, nat)
+        if found is not None:
+            record[ref.field] = {ref.id_field: found[ref.id_field]}
+        elif nat and not ref.must_exist:
+            # Unknown here: drop the foreign id, keep the natural key (Xero creates a contact
+            # given only by Name).
+            record[ref.field] = {ref.natural_field: nat}
+        else:
+            what = f"{ref.id_field} {rid}" if rid else ""
+            if nat:
+                what += f"{' / ' if what else ''}{ref.natural_field} {nat}"
+            problems.append(f"{ref.field}: no {ref.stream} with {what or 'an id or key'} "
+                            f"in this organisation")
+    for id_field, stream_ in OPTIONAL_IDS.items():
+        if record.get(id_field) and refs.find(stream_, record[id_field]) is None:
+            record.pop(id_field)  # another organisation's theme / template: use the default
+    for lf in LINE_FIELDS:
+        for line in record.get(lf) or []:
+            if isinstance(line, dict):
+                problems.extend(_resolve_line(refs, lf, line))
+    return problems
+
+
+def _resolve_line(refs: References, lf: str, line: dict[str, Any]) -> list[str]:
+    aid = line.get("AccountID")
+    if aid:
+        found = refs.find("accounts", aid)
+        if found is None:
+            line.pop("AccountID")
+            if not line.get("AccountCode"):
+                return [f"{lf}: no account with AccountID {aid} in this organisation and no "
+                        f"AccountCode to fall back to"]
+    item = line.get("Item")
+    if isinstance(item, dict):
+        if not line.get("ItemCode") and item.get("Code"):
+            line["ItemCode"] = item["Code"]
+        line.pop("Item")
+    tracking = line.get("Tracking")
+    if isinstance(tracking, list):
+        line["Tracking"] = [
+            {k: v for k, v in t.items() if k in ("Name", "Option")} if isinstance(t, dict)
+            and t.get("Name") and t.get("Option") else t
+            for t in tracking
+        ]
+    return []

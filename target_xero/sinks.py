@@ -1,0 +1,799 @@
+"""One sink for every stream, driven by the endpoint table: batch, resolve keys, write, reconcile.
+
+A stream maps to an endpoint row by name (`invoices`), by the `stream_endpoints` setting, or as
+`<stream>_history` / `<stream>_attachments`. For a batch the sink:
+
+1. cleans each record to what Xero accepts (`actions.clean_payload`) and checks it locally
+   (size, keys, what the resource allows), rejecting what cannot be sent;
+2. looks up, in one call per resource, the records Xero already holds (by id and natural key)
+   and the references the records point at (`references`);
+3. decides each record's action (`actions.decide`) and sends the writes in as few calls as
+   Xero allows: up to 50 elements a call with `summarizeErrors=false` (creates without a
+   natural key go alone in a PUT, so a re-run sends the same request with the same
+   Idempotency-Key); accounts and tracking categories one a call; HTTP DELETEs, payment
+   reversals, history notes, attachments and emails one a call;
+4. matches each element of Xero's answer back to its record, checking the echoed id / natural
+   key, and counts it written, or rejects it with Xero's validation messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import mimetypes
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from singer_sdk.exceptions import InvalidRecord
+from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks.core import BaseJSONSchemaValidator, JSONSchemaValidator
+
+from target_xero.actions import (
+    SDC_DELETED_AT,
+    Action,
+    Decision,
+    clean_payload,
+    decide,
+    removal_request,
+)
+from target_xero.references import References, is_guid, resolve_refs, wanted_refs
+from xero_core import jsonutil
+from xero_core.endpoints import (
+    BY_STREAM,
+    MAX_ATTACHMENT_BYTES,
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    MAX_HISTORY_DETAILS,
+    MAX_IDEMPOTENCY_KEY,
+    Endpoint,
+    Write,
+)
+from xero_core.errors import (
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+    XeroHTTPError,
+    validation_messages,
+)
+
+if TYPE_CHECKING:
+    from target_xero.target import TargetXero
+
+HISTORY, ATTACHMENTS, RECORDS = "history", "attachments", "records"
+SINGLE_OBJECT_BODY = frozenset({"tracking_categories"})  # PUT/POST take one object, no envelope
+LINE_ID_FIELDS = {"LineItems": "LineItemID", "JournalLines": "JournalLineID"}
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+ENVELOPE_OVERHEAD = 200
+
+# Drain order: what other records refer to is written first.
+_RANK = {
+    "accounts": 0, "tax_rates": 0, "tracking_categories": 0, "currencies": 0,
+    "branding_themes": 0, "contact_groups": 1, "contacts": 1, "items": 1,
+    "payments": 3, "batch_payments": 3, "bank_transfers": 3, "linked_transactions": 3,
+    "overpayments": 3, "prepayments": 3,
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a stream's records go."""
+
+    stream: str
+    endpoint: Endpoint | None
+    mode: str = RECORDS
+    error: str | None = None
+
+    @property
+    def rank(self) -> int:
+        if self.endpoint is None:
+            return 99
+        base = _RANK.get(self.endpoint.stream, 2)
+        return base if self.mode == RECORDS else 10 + base
+
+
+def route_for(stream: str, stream_endpoints: Mapping[str, str] | None = None) -> Route:
+    """Map a stream name to its endpoint row and mode (records, history, attachments)."""
+    name = (stream_endpoints or {}).get(stream, stream)
+    candidates = [(name, RECORDS)]
+    for suffix, mode in (("_history", HISTORY), ("_attachments", ATTACHMENTS)):
+        if name.endswith(suffix):
+            candidates.append((name[: -len(suffix)], mode))
+    by_key = {e.records_key.lower(): e for e in BY_STREAM.values() if e.records_key}
+    for base, mode in candidates:
+        ep = BY_STREAM.get(base) or BY_STREAM.get(base.lower()) or by_key.get(base.lower())
+        if ep is None:
+            continue
+        needs = {RECORDS: None, HISTORY: Write.HISTORY, ATTACHMENTS: Write.ATTACHMENTS}[mode]
+        if mode == RECORDS and not ep.writes:
+            return Route(stream, ep, mode, f"Xero does not accept writes to {ep.stream}")
+        if needs is not None and needs not in ep.writes:
+            return Route(stream, ep, mode, f"Xero keeps no {mode} for {ep.stream}")
+        return Route(stream, ep, mode)
+    return Route(stream, None, RECORDS, (
+        f"unknown stream {stream!r}: name it after a Xero stream (invoices, contacts, ...), "
+        f"'<stream>_history', '<stream>_attachments', or map it in the stream_endpoints "
+        f"setting"))
+
+
+@dataclass
+class Work:
+    """One record on its way to Xero."""
+
+    raw: dict[str, Any]
+    line: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    removal: str | None = None
+    existing: dict[str, Any] | None = None
+    decision: Decision | None = None
+    fingerprint: str = ""
+    done: bool = False
+
+    @property
+    def action(self) -> Action:
+        return self.decision.action if self.decision else Action.CREATE
+
+
+def fingerprint(record: Mapping[str, Any]) -> str:
+    """A hash of the record's content (volatile `_sdc_` metadata aside)."""
+    stable = {k: v for k, v in record.items()
+              if not k.startswith("_sdc_") or k == SDC_DELETED_AT}
+    return hashlib.sha256(jsonutil.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def idempotency_key(tenant_id: str, stream: str, what: str, parts: Sequence[str]) -> str:
+    """Idempotency-Key from tenant, stream, the call and its records' content (<= 128 chars)."""
+    digest = hashlib.sha256("\n".join([tenant_id, stream, what, *parts]).encode()).hexdigest()
+    return f"target-xero-{digest}"[:MAX_IDEMPOTENCY_KEY]
+
+
+class PathValidator(JSONSchemaValidator):
+    """Schema validation whose message names every failing field by its path."""
+
+    def validate(self, record: dict) -> None:
+        errors = sorted(self.validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+        if errors:
+            msgs = [f"{'.'.join(str(p) for p in e.absolute_path) or '(record)'}: {e.message}"
+                    for e in errors[:5]]
+            raise InvalidRecord("; ".join(msgs), record)
+
+
+class XeroSink(BatchSink):
+    """Writes one stream's records to the resource its route names."""
+
+    def __init__(self, target: TargetXero, stream_name: str, schema: dict,
+                 key_properties: Sequence[str] | None) -> None:
+        super().__init__(target, stream_name, schema, key_properties)
+        self.target_xero = target
+        self.route = target.route_for(stream_name)
+
+    # -- SDK hooks: keep what the SDK would strip or convert --------------------------------
+
+    @property
+    def max_size(self) -> int:
+        return self.target_xero.batch_size
+
+    def _remove_sdc_metadata_from_record(self, record: dict) -> None:
+        """Strip `_sdc_*` except `_sdc_deleted_at`: it asks for a removal."""
+        deleted_at = record.get(SDC_DELETED_AT)
+        super()._remove_sdc_metadata_from_record(record)
+        if deleted_at:
+            record[SDC_DELETED_AT] = deleted_at
+
+    def _remove_sdc_metadata_from_schema(self) -> None:
+        super()._remove_sdc_metadata_from_schema()
+        self.schema.setdefault("properties", {})[SDC_DELETED_AT] = {
+            "type": ["null", "string"], "format": "date-time"}
+
+    def get_validator(self) -> BaseJSONSchemaValidator | None:
+        return PathValidator(self.schema) if self.validate_schema else None
+
+    def _validate_and_parse(self, record: dict) -> dict:
+        """Validate against the stream's schema; the target rejects what fails (no traceback)."""
+        if self._validator is not None:
+            self._validator.validate(record)
+        return record
+
+    def _parse_timestamps_in_record(self, record: dict, schema: dict, treatment: Any) -> None:
+        """Leave dates as the ISO strings the tap wrote: Xero takes them as they are."""
+
+    def _singer_validate_message(self, record: dict) -> None:
+        """A record without its key is a create, not an error: keys are checked per action."""
+
+    def process_record(self, record: dict, context: dict) -> None:
+        context.setdefault("records", []).append(
+            Work(raw=record, line=self.target_xero.current_line, fingerprint=fingerprint(record)))
+
+    # -- batch ------------------------------------------------------------------------------
+
+    @property
+    def ep(self) -> Endpoint:
+        assert self.route.endpoint is not None
+        return self.route.endpoint
+
+    @property
+    def refs(self) -> References:
+        return self.target_xero.xero.refs
+
+    def process_batch(self, context: dict) -> None:
+        works: list[Work] = context.get("records", [])
+        if not works:
+            return
+        self.target_xero.drain_dependencies(self)
+        if self.route.error:
+            for w in works:
+                self.reject(w, [self.route.error], Action.REJECT)
+            return
+        if self.route.mode == HISTORY:
+            self._write_history(works)
+        elif self.route.mode == ATTACHMENTS:
+            self._write_attachments(works)
+        else:
+            for round_ in _rounds(self.ep, works):
+                self._write_records(round_)
+        for w in works:
+            if not w.done:  # a bug if it happens: never lose a record silently
+                self.reject(w, ["internal: the record was not settled"], w.action)
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    def reject(self, w: Work, reasons: list[str], action: Action | None = None) -> None:
+        act = (action or w.action).value
+        self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line)
+        w.done = True
+
+    def confirm(self, w: Work, action: Action) -> None:
+        self.target_xero.tally.add(self.stream_name, action.done)
+        w.done = True
+
+    def _call(self, method: str, path: str, what: str, works: Sequence[Work], *,
+              json: Any = None, data: bytes | None = None, params: dict | None = None,
+              headers: dict | None = None) -> Any:
+        """One write call with its Idempotency-Key; answers the parsed body (or None)."""
+        x = self.target_xero.xero
+        parts = [f"{w.action.value}:{w.fingerprint}" for w in works]
+        key = idempotency_key(x.tenant_id, self.stream_name, f"{method} {path} {what}", parts)
+        resp = x.client.request(method, path, tenant_id=x.tenant_id, json=json, data=data,
+                                params=params, headers=headers, idempotency_key=key)
+        if not resp.content:
+            return None
+        try:
+            return jsonutil.loads(resp.content)
+        except ValueError:
+            return None
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _write_records(self, works: list[Work]) -> None:
+        ep = self.ep
+        pk = ep.primary_key[0]
+        nat = ep.natural_keys[0] if ep.natural_keys else None
+        ready: list[Work] = []
+        for w in works:
+            w.removal = removal_request(ep, w.raw)
+            w.payload = clean_payload(ep, w.raw)
+            size = len(jsonutil.dumps(w.payload).encode())
+            if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
+                self.reject(w, [f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} "
+                                f"bytes a request"], Action.REJECT)
+                continue
+            ready.append(w)
+        # One lookup per resource: the records themselves, then what they point at.
+        self.refs.ensure(ep.stream, [w.payload.get(pk) for w in ready if w.payload.get(pk)],
+                         [w.payload.get(nat) for w in ready if nat and w.payload.get(nat)])
+        wanted: dict[str, tuple[set[str], set[str]]] = {}
+        for w in ready:
+            for stream, (ids, nats) in wanted_refs(ep.stream, w.payload).items():
+                acc = wanted.setdefault(stream, (set(), set()))
+                acc[0].update(ids)
+                acc[1].update(nats)
+        for stream, (ids, nats) in wanted.items():
+            self.refs.ensure(stream, ids, nats)
+
+        claimed: set[str] = set()
+        for w in ready:
+            w.existing = self.refs.find(ep.stream, w.payload.get(pk),
+                                        w.payload.get(nat) if nat else None)
+            problems = resolve_refs(self.refs, ep.stream, w.payload)
+            if problems:
+                self.reject(w, problems, Action.REJECT)
+                continue
+            if w.existing is None and Write.REVERSE in ep.writes:
+                w.existing = self._payment_on_document(w.payload, claimed)
+            w.decision = decide(ep, w.payload, w.existing, w.removal)
+            if w.decision.action is Action.CREATE and w.decision.payload is not None:
+                _strip_line_ids(w.decision.payload)
+        self._execute([w for w in ready if not w.done])
+
+    def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
+                             ) -> dict[str, Any] | None:
+        """A payment read from another organisation: is it on the document here already?
+
+        Matched on the invoice / credit note, date, amount and reference, so a re-run that
+        cannot match payment ids (they differ between organisations) does not pay twice.
+        """
+        for ref_field, stream, id_field in (("Invoice", "invoices", "InvoiceID"),
+                                            ("CreditNote", "credit_notes", "CreditNoteID")):
+            ref = payload.get(ref_field)
+            if not isinstance(ref, dict) or not ref.get(id_field):
+                continue
+            doc = self.refs.find(stream, ref[id_field])
+            for p in (doc or {}).get("Payments") or []:
+                pid = str(p.get("PaymentID"))
+                if pid in claimed or str(p.get("Status", "")).upper() == "DELETED":
+                    continue
+                same = (str(p.get("Date", ""))[:10] == str(payload.get("Date", ""))[:10]
+                        and _dec(p.get("Amount")) == _dec(payload.get("Amount"))
+                        and (p.get("Reference") or "") == (payload.get("Reference") or ""))
+                if same:
+                    claimed.add(pid)
+                    return {"PaymentID": pid, **p}
+        return None
+
+    def _execute(self, works: list[Work]) -> None:
+        ep = self.ep
+        keyless: list[Work] = []
+        upserts: list[Work] = []
+        for w in works:
+            d = w.decision
+            assert d is not None
+            if d.action is Action.SKIP:
+                self.logger.info("%s: %s", self.stream_name, "; ".join(d.reasons))
+                self.confirm(w, Action.SKIP)
+            elif d.action is Action.REJECT:
+                self.reject(w, d.reasons)
+            elif d.action is Action.REVERSE:
+                self._reverse(w)
+            elif d.action is Action.DELETE and d.payload is None:
+                self._http_delete(w)
+            elif ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY:
+                self._single(w)
+            elif d.action is Action.CREATE and not _natural(ep, d.payload):
+                keyless.append(w)
+            else:
+                upserts.append(w)
+        if keyless:
+            self._envelope("PUT", keyless)
+        if upserts:
+            self._envelope("POST", upserts)
+
+    def _envelope(self, method: str, works: list[Work], followup: bool = False) -> None:
+        for chunk in _chunks(works, min(self.ep.batch_max, self.target_xero.batch_size)):
+            self._envelope_call(method, chunk, followup)
+
+    def _envelope_call(self, method: str, chunk: list[Work], followup: bool) -> None:
+        ep = self.ep
+        body = {ep.records_key: [_payload(w) for w in chunk]}
+        try:
+            answer = self._call(method, ep.url_path, "batch", chunk, json=body,
+                                params={"summarizeErrors": "false"})
+        except ValidationError as exc:
+            elements = exc.body.get("Elements") if isinstance(exc.body, dict) else None
+            if isinstance(elements, list) and len(elements) == len(chunk):
+                answer = {ep.records_key: elements}
+            elif len(chunk) > 1:  # Xero did not say which: send them one by one
+                for w in chunk:
+                    self._envelope_call(method, [w], followup)
+                return
+            else:
+                self._reject_error(chunk[0], exc, followup)
+                return
+        except (ForbiddenError, NotFoundError, XeroHTTPError) as exc:
+            if _fatal(exc):
+                raise
+            for w in chunk:
+                self._reject_error(w, exc, followup)
+            return
+        results = _records_of(answer, ep)
+        for i, w in enumerate(chunk):
+            if i >= len(results):
+                self.reject(w, [f"Xero answered {len(results)} elements for {len(chunk)} "
+                                f"records: this one is not confirmed"])
+                continue
+            self._settle(w, results[i], followup)
+
+    def _settle(self, w: Work, result: dict[str, Any], followup: bool = False) -> None:
+        """Check one element of Xero's answer against its record, then count or reject it."""
+        ep = self.ep
+        errors = [m for m in validation_messages({"ValidationErrors":
+                                                  result.get("ValidationErrors") or []})]
+        if str(result.get("StatusAttributeString", "")).upper() == "ERROR" and not errors:
+            errors = ["Xero answered ERROR for this element without a message"]
+        if errors:
+            self._reject_after(w, errors, followup)
+            return
+        mismatch = _mismatch(ep, _payload(w), result)
+        if mismatch:
+            self._reject_after(w, [mismatch], followup)
+            return
+        for warning in result.get("Warnings") or []:
+            msg = warning.get("Message") if isinstance(warning, dict) else warning
+            self.logger.warning("%s: Xero warns: %s", self.stream_name, msg)
+        self.refs.index(ep.stream).add(result)
+        d = w.decision
+        assert d is not None
+        if not followup and d.then is not None and d.then_status:
+            rid = str(result.get(ep.primary_key[0]))
+            w.decision = Decision(d.then, {ep.primary_key[0]: rid,
+                                           ep.status_field or "Status": d.then_status})
+            if ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY:
+                self._single(w, followup=True)
+            else:
+                self._envelope("POST", [w], followup=True)
+            return
+        self.confirm(w, d.action)
+        if ep.stream == "tracking_categories" and not followup:
+            self._sync_options(w, result)
+        if self._wants_email(w, result):
+            self._email(w, result)
+
+    def _reject_after(self, w: Work, reasons: list[str], followup: bool) -> None:
+        if followup:
+            reasons = [f"created, but could not then {w.action.value} it: {r}" for r in reasons]
+        self.reject(w, reasons)
+
+    def _reject_error(self, w: Work, exc: XeroHTTPError, followup: bool = False) -> None:
+        reasons = validation_messages(exc.body) if isinstance(exc.body, dict) else []
+        if not reasons:
+            reasons = [exc.message or str(exc)]
+        if isinstance(exc, ForbiddenError):
+            reasons = [f"Xero refused (403): {'; '.join(reasons)}; check the connection's "
+                       f"scopes include {self.ep.scope}"]
+        self._reject_after(w, reasons, followup)
+
+    # -- one-record calls -------------------------------------------------------------------
+
+    def _single(self, w: Work, followup: bool = False) -> None:
+        """Accounts and tracking categories: one record a call (PUT creates, POST updates)."""
+        ep = self.ep
+        d = w.decision
+        assert d is not None and d.payload is not None
+        pk = ep.primary_key[0]
+        payload = dict(d.payload)
+        options = payload.pop("Options", None)
+        if d.action is Action.CREATE and isinstance(options, list):
+            # Names only (another organisation's option ids mean nothing here); options Xero
+            # does not take inline are added by _sync_options.
+            payload["Options"] = [{"Name": o["Name"]} for o in options
+                                  if isinstance(o, dict) and o.get("Name")]
+        rid = payload.get(pk)
+        wrap = ep.stream not in SINGLE_OBJECT_BODY
+        try:
+            if d.action is Action.CREATE:
+                answer = self._call("PUT", ep.url_path, "one", [w], json=payload)
+            else:
+                body = {ep.records_key: [payload]} if wrap else payload
+                answer = self._call("POST", f"{ep.url_path}/{rid}", "one", [w], json=body)
+        except XeroHTTPError as exc:
+            if _fatal(exc):
+                raise
+            self._reject_error(w, exc, followup)
+            return
+        results = _records_of(answer, ep)
+        if not results:
+            self._reject_after(w, ["Xero's answer held no record"], followup)
+            return
+        self._settle(w, results[0], followup)
+
+    def _http_delete(self, w: Work) -> None:
+        ep = self.ep
+        assert w.existing is not None and w.decision is not None
+        rid = str(w.existing[ep.primary_key[0]])
+        try:
+            self._call("DELETE", f"{ep.url_path}/{rid}", "delete", [w])
+        except NotFoundError:
+            self.refs.index(ep.stream).remove(rid)
+            self.confirm(w, Action.SKIP)
+            return
+        except XeroHTTPError as exc:
+            if _fatal(exc):
+                raise
+            if w.decision.fallback is Action.ARCHIVE and isinstance(exc, ValidationError):
+                self.logger.info("%s: Xero refused to delete %s (%s); archiving it instead",
+                                 self.stream_name, rid, exc.message)
+                w.decision = Decision(Action.ARCHIVE, {ep.primary_key[0]: rid,
+                                                       ep.status_field or "Status": "ARCHIVED"})
+                self._single(w) if ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY \
+                    else self._envelope("POST", [w])
+                return
+            self._reject_error(w, exc)
+            return
+        self.refs.index(ep.stream).remove(rid)
+        self.confirm(w, Action.DELETE)
+
+    def _reverse(self, w: Work) -> None:
+        """Payments: POST /Payments/{id} {"Status": "DELETED"}."""
+        ep = self.ep
+        assert w.existing is not None
+        rid = str(w.existing[ep.primary_key[0]])
+        try:
+            answer = self._call("POST", f"{ep.url_path}/{rid}", "reverse", [w],
+                                json={"Status": "DELETED"})
+        except XeroHTTPError as exc:
+            if _fatal(exc):
+                raise
+            self._reject_error(w, exc)
+            return
+        results = _records_of(answer, ep)
+        if results and str(results[0].get("Status", "")).upper() != "DELETED":
+            self.reject(w, [f"Xero answered status {results[0].get('Status')} for the reversal"])
+            return
+        if results:
+            self.refs.index(ep.stream).add(results[0])
+        self.confirm(w, Action.REVERSE)
+
+    def _sync_options(self, w: Work, result: dict[str, Any]) -> None:
+        """Tracking options the record lists and the category lacks: PUT one each."""
+        have = {str(o.get("Name", "")).casefold() for o in result.get("Options") or []}
+        if w.existing:
+            have |= {str(o.get("Name", "")).casefold() for o in w.existing.get("Options") or []}
+        rid = result.get("TrackingCategoryID")
+        for opt in w.raw.get("Options") or []:
+            name = opt.get("Name") if isinstance(opt, dict) else None
+            if not name or name.casefold() in have:
+                continue
+            try:
+                self._call("PUT", f"{self.ep.url_path}/{rid}/Options", f"option {name}", [w],
+                           json={"Name": name})
+            except XeroHTTPError as exc:
+                if _fatal(exc):
+                    raise
+                self.target_xero.reject(self.stream_name, w.raw, "option",
+                                        [f"option {name}: {exc.message}"], w.line)
+
+    # -- email ------------------------------------------------------------------------------
+
+    def _wants_email(self, w: Work, result: dict[str, Any]) -> bool:
+        if Write.EMAIL not in self.ep.writes:
+            return False
+        wanted = bool(self.target_xero.config.get("email_invoices")) or w.raw.get("_email") is True
+        return (wanted and str(result.get("Status", "")).upper() == "AUTHORISED"
+                and str(result.get("Type", "ACCREC")).upper() == "ACCREC"
+                and not result.get("SentToContact"))
+
+    def _email(self, w: Work, result: dict[str, Any]) -> None:
+        rid = result.get(self.ep.primary_key[0])
+        try:
+            self._call("POST", f"{self.ep.url_path}/{rid}/Email", "email", [w], json={})
+        except XeroHTTPError as exc:
+            if _fatal(exc):
+                raise
+            reasons = validation_messages(exc.body) or [exc.message]
+            self.target_xero.reject(self.stream_name, w.raw, Action.EMAIL.value,
+                                    [f"written, but not emailed: {r}" for r in reasons], w.line)
+            return
+        self.target_xero.tally.add(self.stream_name, Action.EMAIL.done)
+
+    # -- history and attachments ------------------------------------------------------------
+
+    def _parents(self, works: list[Work]) -> list[tuple[Work, str]]:
+        """Each record's parent id in this organisation (looked up in one call)."""
+        ep = self.ep
+        pk = ep.primary_key[0]
+        nat = ep.natural_keys[0] if ep.natural_keys else None
+        keyed: list[Work] = []
+        for w in works:
+            if not w.raw.get(pk) and not (nat and w.raw.get(nat)):
+                keys = pk + (f" or {nat}" if nat else "")
+                self.reject(w, [f"missing key: a {self.route.mode} record needs {keys}"],
+                            _mode_action(self.route.mode))
+            else:
+                keyed.append(w)
+        self.refs.ensure(ep.stream, [w.raw[pk] for w in keyed if w.raw.get(pk)],
+                         [w.raw[nat] for w in keyed if nat and w.raw.get(nat)])
+        out: list[tuple[Work, str]] = []
+        for w in keyed:
+            parent = self.refs.find(ep.stream, w.raw.get(pk), w.raw.get(nat) if nat else None)
+            if parent is None:
+                what = ", ".join(f"{k} {w.raw[k]}" for k in (pk, nat) if k and w.raw.get(k))
+                self.reject(w, [f"no {ep.stream} with {what} in this organisation"],
+                            _mode_action(self.route.mode))
+            else:
+                out.append((w, str(parent[pk])))
+        return out
+
+    def _write_history(self, works: list[Work]) -> None:
+        checked: list[Work] = []
+        for w in works:
+            details = w.raw.get("Details")
+            if not isinstance(details, str) or not details.strip():
+                self.reject(w, ["Details: a history note needs non-empty Details"], Action.NOTE)
+            elif len(details) > MAX_HISTORY_DETAILS:
+                self.reject(w, [f"Details: {len(details)} characters; Xero takes at most "
+                                f"{MAX_HISTORY_DETAILS}"], Action.NOTE)
+            else:
+                checked.append(w)
+        by_parent: dict[str, list[Work]] = {}
+        for w, rid in self._parents(checked):
+            by_parent.setdefault(rid, []).append(w)
+        for rid, group in by_parent.items():
+            for w in group:
+                w.decision = Decision(Action.NOTE)
+            body = {"HistoryRecords": [{"Details": w.raw["Details"]} for w in group]}
+            try:
+                self._call("PUT", f"{self.ep.url_path}/{rid}/History", "history", group,
+                           json=body)
+            except XeroHTTPError as exc:
+                if _fatal(exc):
+                    raise
+                for w in group:
+                    self._reject_error(w, exc)
+                continue
+            for w in group:
+                self.confirm(w, Action.NOTE)
+
+    def _write_attachments(self, works: list[Work]) -> None:
+        loaded: list[tuple[Work, bytes]] = []
+        for w in works:
+            content, problem = _attachment_content(w.raw)
+            if problem:
+                self.reject(w, [problem], Action.ATTACH)
+                continue
+            assert content is not None
+            loaded.append((w, content))
+        contents = {id(w): c for w, c in loaded}
+        for w, rid in self._parents([w for w, _ in loaded]):
+            w.decision = Decision(Action.ATTACH)
+            name = str(w.raw["FileName"])
+            mime = (w.raw.get("MimeType") or w.raw.get("ContentType")
+                    or mimetypes.guess_type(name)[0] or "application/octet-stream")
+            params = {"IncludeOnline": "true"} if w.raw.get("IncludeOnline") else None
+            path = f"{self.ep.url_path}/{rid}/Attachments/{quote(name, safe='')}"
+            try:
+                self._call("PUT", path, "attachment", [w], data=contents[id(w)], params=params,
+                           headers={"Content-Type": str(mime)})
+            except XeroHTTPError as exc:
+                if _fatal(exc):
+                    raise
+                self._reject_error(w, exc)
+                continue
+            self.confirm(w, Action.ATTACH)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _mode_action(mode: str) -> Action:
+    return Action.NOTE if mode == HISTORY else Action.ATTACH
+
+
+def _dec(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _payload(w: Work) -> dict[str, Any]:
+    assert w.decision is not None and w.decision.payload is not None
+    return w.decision.payload
+
+
+def _natural(ep: Endpoint, payload: dict[str, Any] | None) -> Any:
+    return (payload or {}).get(ep.natural_keys[0]) if ep.natural_keys else None
+
+
+def _fatal(exc: XeroHTTPError) -> bool:
+    """Errors that stop the run (state kept) instead of rejecting a record."""
+    from xero_core.errors import RateLimitError, ServerError
+
+    return isinstance(exc, (RateLimitError, ServerError)) or exc.status == 401
+
+
+def _strip_line_ids(payload: dict[str, Any]) -> None:
+    """A create must not carry ids of lines that belong to another record."""
+    for lf, id_field in LINE_ID_FIELDS.items():
+        for line in payload.get(lf) or []:
+            if isinstance(line, dict):
+                line.pop(id_field, None)
+
+
+def _records_of(answer: Any, ep: Endpoint) -> list[dict[str, Any]]:
+    if isinstance(answer, dict):
+        recs = answer.get(ep.records_key, answer if ep.primary_key[0] in answer else None)
+    else:
+        recs = answer
+    if isinstance(recs, dict):
+        recs = [recs]
+    return [r for r in recs or [] if isinstance(r, dict)]
+
+
+def _mismatch(ep: Endpoint, sent: dict[str, Any], got: dict[str, Any]) -> str | None:
+    """Why Xero's element is not the answer for this record (None when it is)."""
+    pk = ep.primary_key[0]
+    got_id = str(got.get(pk) or "")
+    if not got_id or got_id == ZERO_GUID:
+        return f"Xero's answer carries no {pk}: the write is not confirmed"
+    if sent.get(pk) and str(sent[pk]).casefold() != got_id.casefold():
+        return f"Xero answered {pk} {got_id} for {pk} {sent[pk]}: answers out of order"
+    nat = ep.natural_keys[0] if ep.natural_keys else None
+    if nat and sent.get(nat) and got.get(nat) is not None and (
+            str(sent[nat]).strip().casefold() != str(got[nat]).strip().casefold()):
+        return f"Xero answered {nat} {got[nat]!r} for {nat} {sent[nat]!r}: answers out of order"
+    return None
+
+
+def _chunks(works: list[Work], size: int) -> Iterator[list[Work]]:
+    """Up to `size` records a call, and under Xero's 3.5 MB body limit."""
+    chunk: list[Work] = []
+    total = ENVELOPE_OVERHEAD
+    for w in works:
+        n = len(jsonutil.dumps(_payload(w)).encode()) + 1
+        if chunk and (len(chunk) >= max(1, min(size, MAX_BATCH)) or total + n > MAX_BODY_BYTES):
+            yield chunk
+            chunk, total = [], ENVELOPE_OVERHEAD
+        chunk.append(w)
+        total += n
+    if chunk:
+        yield chunk
+
+
+def _rounds(ep: Endpoint, works: list[Work]) -> Iterator[list[Work]]:
+    """Split a batch so no id or natural key appears twice in one round (order kept)."""
+    pk = ep.primary_key[0] if ep.primary_key else ""
+    nat = ep.natural_keys[0] if ep.natural_keys else None
+    pending = list(works)
+    while pending:
+        seen: set[str] = set()
+        this: list[Work] = []
+        rest: list[Work] = []
+        for w in pending:
+            keys = _keys(w, pk, nat)
+            (rest if keys & seen else this).append(w)
+            seen |= keys
+        yield this
+        pending = rest
+
+
+def _keys(w: Work, pk: str, nat: str | None) -> set[str]:
+    keys = {f"id:{str(w.raw.get(pk)).casefold()}"} if pk and w.raw.get(pk) else set()
+    if nat and w.raw.get(nat):
+        keys.add(f"nat:{str(w.raw[nat]).strip().casefold()}")
+    return keys
+
+
+_B64_JUNK = re.compile(r"\s+")
+
+
+def _attachment_content(raw: dict[str, Any]) -> tuple[bytes | None, str | None]:
+    """The bytes to upload, or why there are none."""
+    name = raw.get("FileName")
+    if not isinstance(name, str) or not name.strip():
+        return None, "FileName: an attachment needs a FileName"
+    if raw.get("Content"):
+        text = raw["Content"]
+        if not isinstance(text, str):
+            return None, "Content: must be a base64 string"
+        if len(text) * 3 // 4 > MAX_ATTACHMENT_BYTES + 3:
+            return None, (f"Content: about {len(text) * 3 // 4} bytes; Xero takes attachments "
+                          f"of at most {MAX_ATTACHMENT_BYTES} bytes")
+        try:
+            content = base64.b64decode(_B64_JUNK.sub("", text), validate=True)
+        except (binascii.Error, ValueError):
+            return None, "Content: not valid base64"
+    elif raw.get("FilePath"):
+        path = str(raw["FilePath"])
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_ATTACHMENT_BYTES:
+                return None, (f"FilePath: {path} is {size} bytes; Xero takes attachments of "
+                              f"at most {MAX_ATTACHMENT_BYTES} bytes")
+            with open(path, "rb") as f:
+                content = f.read()
+        except OSError as exc:
+            return None, f"FilePath: cannot read {path}: {exc.strerror or exc}"
+    else:
+        return None, "Content / FilePath: an attachment needs its Content (base64) or FilePath"
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        return None, (f"Content: {len(content)} bytes; Xero takes attachments of at most "
+                      f"{MAX_ATTACHMENT_BYTES} bytes")
+    if not content:
+        return None, "Content: the file is empty"
+    return content, None
+
+
+__all__ = ["Route", "Work", "XeroSink", "fingerprint", "idempotency_key", "is_guid", "route_for"]

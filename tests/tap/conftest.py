@@ -1,0 +1,109 @@
+"""Helpers for the tap's tests: configs for the sandbox, in-process runs, admin reads."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from tap_xero.tap import TapXero
+
+# Retries and waits fast enough for tests: the sandbox's faults say Retry-After 1 at most.
+FAST = {"backoff_factor": 0.01, "max_retries": 3, "request_timeout": 5}
+
+
+@dataclass
+class Run:
+    """What one in-process run printed, parsed."""
+
+    messages: list[dict[str, Any]]
+    error: BaseException | None = None
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for msg in self.messages:
+            if msg["type"] == "RECORD":
+                self.records[msg["stream"]].append(msg["record"])
+
+    @property
+    def state(self) -> dict[str, Any]:
+        states = [m["value"] for m in self.messages if m["type"] == "STATE"]
+        return states[-1] if states else {}
+
+    def schemas(self) -> dict[str, dict[str, Any]]:
+        return {m["stream"]: m["schema"] for m in self.messages if m["type"] == "SCHEMA"}
+
+    def ids(self, stream: str, key: str) -> list[Any]:
+        return [r[key] for r in self.records.get(stream, [])]
+
+
+def org_config(sandbox: Any, index: int = 0, **overrides: Any) -> dict[str, Any]:
+    """Client credentials (Custom Connection) of one organisation."""
+    return {**sandbox.orgs[index]["settings"], **FAST, **overrides}
+
+
+def app_config(sandbox: Any, **overrides: Any) -> dict[str, Any]:
+    """The standard app (refresh token) connected to every organisation."""
+    base = sandbox.orgs[0]["settings"]
+    return {"api_url": base["api_url"], "identity_url": base["identity_url"],
+            **sandbox.app, "refresh_token": sandbox.refresh_token, **FAST, **overrides}
+
+
+def catalog_for(config: dict[str, Any], streams: list[str]) -> dict[str, Any]:
+    """The discovered catalog with only `streams` selected (their fields all selected)."""
+    catalog = TapXero(config=config, parse_env_config=False).catalog_dict
+    for entry in catalog["streams"]:
+        chosen = entry["tap_stream_id"] in streams
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] == []:
+                meta["metadata"]["selected"] = chosen
+    return catalog
+
+
+def run_tap(config: dict[str, Any], streams: list[str] | None = None,
+            state: dict[str, Any] | None = None, *, expect_error: bool = False) -> Run:
+    """Run the tap in-process, capturing its Singer output."""
+    catalog = catalog_for(config, streams) if streams is not None else None
+    out = io.StringIO()
+    error: BaseException | None = None
+    tap = TapXero(config=config, catalog=catalog, state=state, parse_env_config=False)
+    with contextlib.redirect_stdout(out):
+        try:
+            tap.sync_all()
+        except Exception as exc:
+            if not expect_error:
+                raise
+            error = exc
+    if expect_error:
+        assert error is not None, "the run was expected to fail"
+    return Run([json.loads(line, parse_float=Decimal)
+                for line in out.getvalue().splitlines() if line.strip()], error)
+
+
+def admin_records(sandbox: Any, tenant_id: str, stream: str) -> list[dict[str, Any]]:
+    """What the sandbox holds (its admin state, not an API answer)."""
+    resp = requests.get(f"{sandbox.url}/__admin/records/{tenant_id}/{stream}", timeout=10)
+    resp.raise_for_status()
+    records: list[dict[str, Any]] = json.loads(resp.content, parse_float=Decimal)
+    return records
+
+
+def admin_post(sandbox: Any, what: str, body: dict[str, Any]) -> dict[str, Any]:
+    resp = requests.post(f"{sandbox.url}/__admin/{what}", json=body, timeout=10)
+    resp.raise_for_status()
+    answer: dict[str, Any] = resp.json()
+    return answer
+
+
+def api_calls(sandbox: Any, path_part: str = "") -> list[dict[str, Any]]:
+    """Logged API calls (not identity, not admin) whose path contains `path_part`."""
+    return [r for r in sandbox.requests()
+            if r["path"].startswith(("/api.xro", "/assets.xro", "/projects.xro", "/connections"))
+            and path_part in r["path"]]
+

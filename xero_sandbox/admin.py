@@ -1,0 +1,141 @@
+"""The sandbox's admin endpoints (under /__admin/) and its request log.
+
+Admin calls are neither rate-limited nor logged. The log keeps, per API or identity call, the
+method, path, query, tenant, status, time and a few headers of interest; never Authorization.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, request
+
+from xero_sandbox.faults import FaultError
+from xero_sandbox.reads import encode
+
+if TYPE_CHECKING:
+    from xero_sandbox.app import Sandbox
+
+LOGGED_HEADERS = ("If-Modified-Since", "Idempotency-Key", "Content-Type", "User-Agent",
+                  "Xero-Tenant-Id")
+MAX_LOG = 100_000
+
+
+class RequestLog:
+    """The calls the sandbox saw, oldest first; thread-safe and bounded."""
+
+    def __init__(self, maxlen: int = MAX_LOG) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    def add(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(encode(body), status, content_type="application/json; charset=utf-8")
+
+
+def _payload() -> dict[str, Any]:
+    data = request.get_json(silent=True, force=True)
+    return data if isinstance(data, dict) else {}
+
+
+def admin_blueprint(sandbox: Sandbox) -> Blueprint:
+    """The /__admin/ routes bound to one sandbox."""
+    bp = Blueprint("admin", __name__, url_prefix="/__admin")
+
+    @bp.get("/requests")
+    def get_requests() -> Response:
+        return _json(sandbox.log.entries())
+
+    @bp.delete("/requests")
+    def clear_requests() -> Response:
+        sandbox.log.clear()
+        return _json({"cleared": True})
+
+    @bp.get("/faults")
+    def get_faults() -> Response:
+        return _json(sandbox.faults.rules())
+
+    @bp.post("/faults")
+    def add_fault() -> Response:
+        try:
+            rule = sandbox.faults.add(_payload())
+        except FaultError as exc:
+            return _json({"error": str(exc)}, 400)
+        return _json(rule.as_dict(), 201)
+
+    @bp.delete("/faults")
+    def clear_faults() -> Response:
+        sandbox.faults.clear()
+        return _json({"cleared": True})
+
+    @bp.post("/clock")
+    def clock() -> Response:
+        seconds = float(_payload().get("advance", 0))
+        if seconds < 0:
+            return _json({"error": "the clock only moves forward"}, 400)
+        sandbox.store.clock.advance(seconds)
+        return _json({"now": sandbox.store.clock.now(), "offset": sandbox.store.clock.offset})
+
+    @bp.post("/limits")
+    def limits() -> Response:
+        body = _payload()
+        if "enabled" in body:
+            sandbox.limits.enabled = bool(body["enabled"])
+        tenant = body.get("tenant_id")
+        if tenant and ("day_used" in body or "minute_used" in body):
+            sandbox.limits.use(tenant, day=body.get("day_used"), minute=body.get("minute_used"))
+        if body.get("client_id") and "app_minute_used" in body:
+            sandbox.limits.use_app(body["client_id"], int(body["app_minute_used"]))
+        return _json({"enabled": sandbox.limits.enabled, "tenants": sandbox.limits.snapshot()})
+
+    @bp.post("/token-lifetime")
+    def token_lifetime() -> Response:
+        seconds = int(_payload().get("seconds", 0))
+        if seconds < 1:
+            return _json({"error": "seconds must be 1 or more"}, 400)
+        sandbox.identity.set_token_lifetime(seconds)
+        return _json({"seconds": seconds})
+
+    @bp.post("/scopes")
+    def scopes() -> Response:
+        body = _payload()
+        try:
+            granted = sandbox.identity.set_scopes(str(body.get("client_id", "")),
+                                                  body.get("scopes"))
+        except KeyError:
+            return _json({"error": "unknown client_id"}, 404)
+        return _json({"client_id": body["client_id"], "scopes": sorted(granted)})
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        sandbox.reset()
+        return _json(sandbox.state())
+
+    @bp.get("/state")
+    def state() -> Response:
+        return _json(sandbox.state())
+
+    @bp.get("/records/<tenant_id>/<stream>")
+    def records(tenant_id: str, stream: str) -> Response:
+        org = sandbox.org(tenant_id)
+        if org is None or stream not in org.collections:
+            return _json({"error": "unknown tenant or stream"}, 404)
+        with org.lock:
+            body = encode(list(org.coll(stream).records.values()))
+        return Response(body, 200, content_type="application/json; charset=utf-8")
+
+    return bp

@@ -1,0 +1,303 @@
+"""The sandbox's identity server and the token, tenant and scope checks of every API call.
+
+Clients: one Custom Connection per organisation (client_credentials, bound to that org) and one
+standard app connected to every org (refresh_token grant; refresh tokens rotate, the old one
+stays valid for a 30-minute grace). Credentials derive from the seed; tokens are opaque.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import random
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from xero_core.endpoints import ENDPOINTS, REPORT_SCOPE
+from xero_core.errors import forbidden, unauthorized
+
+REFRESH_GRACE = 1800.0  # seconds an already-used refresh token keeps working
+DEFAULT_TOKEN_LIFETIME = 1800
+APP_NAME = "Xero Sandbox App"
+ATTACHMENTS_SCOPE = "accounting.attachments"
+
+GRANULAR_SCOPES = (
+    "accounting.invoices", "accounting.payments", "accounting.banktransactions",
+    "accounting.manualjournals", "accounting.reports.aged.read",
+    "accounting.reports.balancesheet.read", "accounting.reports.profitandloss.read",
+    "accounting.reports.trialbalance.read", "accounting.reports.banksummary.read",
+    "accounting.reports.budgetsummary.read", "accounting.reports.executivesummary.read",
+)
+
+
+def _all_scopes() -> frozenset[str]:
+    scopes: set[str] = {"openid", "profile", "email", "offline_access", REPORT_SCOPE,
+                        ATTACHMENTS_SCOPE, ATTACHMENTS_SCOPE + ".read"}
+    for ep in ENDPOINTS:
+        scopes.update(ep.read_scopes)
+    for name in GRANULAR_SCOPES:
+        scopes.add(name)
+        if not name.endswith(".read"):
+            scopes.add(name + ".read")
+    return frozenset(scopes)
+
+
+ALL_SCOPES = _all_scopes()
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    client_secret: str
+    name: str
+    tenant_ids: tuple[str, ...]
+    custom: bool  # a Custom Connection (client_credentials, one org)
+
+    @property
+    def auth_event_id(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "xero-sandbox/auth-event/" + self.client_id))
+
+
+@dataclass
+class AccessToken:
+    client: Client
+    scopes: frozenset[str]
+    expires_at: float  # sandbox clock, epoch seconds
+
+
+@dataclass
+class _Refresh:
+    client_id: str
+    used_at: float | None = None
+
+
+@dataclass
+class Tenant:
+    tenant_id: str
+    name: str
+    created_ms: int
+
+
+@dataclass
+class CallIdentity:
+    """Who makes an API call: the token's client and the tenant the call is for."""
+
+    client: Client
+    tenant_id: str
+    scopes: frozenset[str]
+
+
+@dataclass
+class AuthFailure:
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass
+class TokenAnswer:
+    status: int
+    body: dict[str, Any]
+    client_id: str | None = None
+    grant_type: str | None = None
+
+
+def _hex(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789ABCDEF") for _ in range(n))
+
+
+def _secret(rng: random.Random, n: int = 48) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _iso(ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + ".0000000"
+
+
+@dataclass
+class Identity:
+    """Clients, tokens and scopes of one sandbox; thread-safe."""
+
+    seed: int
+    tenants: list[Tenant]
+    clock: Callable[[], float]
+    default_lifetime: int = DEFAULT_TOKEN_LIFETIME
+    clients: dict[str, Client] = field(default_factory=dict)
+    custom_clients: list[Client] = field(default_factory=list)
+    app: Client | None = None
+    initial_refresh_token: str = ""
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokens: dict[str, AccessToken] = {}
+        self._refresh: dict[str, _Refresh] = {}
+        self._scopes: dict[str, frozenset[str]] = {}
+        self.token_lifetime = self.default_lifetime
+        for i, tenant in enumerate(self.tenants, start=1):
+            rng = random.Random(f"xero-sandbox:{self.seed}:custom:{i}")
+            client = Client(_hex(rng, 32), _secret(rng), f"Xero Sandbox Custom Connection {i}",
+                            (tenant.tenant_id,), custom=True)
+            self.custom_clients.append(client)
+        rng = random.Random(f"xero-sandbox:{self.seed}:app")
+        self.app = Client(_hex(rng, 32), _secret(rng), APP_NAME,
+                          tuple(t.tenant_id for t in self.tenants), custom=False)
+        self.initial_refresh_token = _hex(rng, 64).lower()
+        for client in [*self.custom_clients, self.app]:
+            self.clients[client.client_id] = client
+        self.reset()
+
+    # -- admin ---------------------------------------------------------------------------------
+    def reset(self, tenants: Iterable[Tenant] | None = None) -> None:
+        """Back to the state at start: the first refresh token valid, every scope granted."""
+        with self._lock:
+            if tenants is not None:
+                self.tenants = list(tenants)
+            self._refresh = {self.initial_refresh_token: _Refresh(self.app.client_id)}  # type: ignore[union-attr]
+            self._scopes = {cid: ALL_SCOPES for cid in self.clients}
+            self.token_lifetime = self.default_lifetime
+
+    def set_scopes(self, client_id: str, scopes: Iterable[str] | None) -> frozenset[str]:
+        if client_id not in self.clients:
+            raise KeyError(client_id)
+        granted = ALL_SCOPES if scopes is None else frozenset(scopes)
+        with self._lock:
+            self._scopes[client_id] = granted
+        return granted
+
+    def set_token_lifetime(self, seconds: int) -> None:
+        self.token_lifetime = int(seconds)
+
+    # -- the token endpoint ----------------------------------------------------------------------
+    def token(self, form: Mapping[str, str], authorization: str | None) -> TokenAnswer:
+        """POST /connect/token with a form body; answers Xero's shapes and error codes."""
+        grant = form.get("grant_type", "")
+        client_id, client_secret = _basic(authorization)
+        if client_id is None:
+            client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        client = self.clients.get(client_id or "")
+        if client is None or not secrets.compare_digest(
+                (client_secret or "").encode(), client.client_secret.encode()):
+            return TokenAnswer(400, {"error": "invalid_client"}, None, grant)
+        if grant == "client_credentials":
+            if not client.custom:
+                return TokenAnswer(400, {"error": "unauthorized_client"}, client.client_id, grant)
+            return TokenAnswer(200, self._issue(client, form.get("scope")), client.client_id,
+                               grant)
+        if grant == "refresh_token":
+            if client.custom:
+                return TokenAnswer(400, {"error": "unauthorized_client"}, client.client_id, grant)
+            return self._refresh_grant(client, form.get("refresh_token", ""))
+        return TokenAnswer(400, {"error": "unsupported_grant_type"}, client.client_id, grant)
+
+    def _refresh_grant(self, client: Client, token: str) -> TokenAnswer:
+        now = self.clock()
+        with self._lock:
+            entry = self._refresh.get(token)
+            if entry is None or entry.client_id != client.client_id:
+                return TokenAnswer(400, {"error": "invalid_grant"}, client.client_id,
+                                   "refresh_token")
+            if entry.used_at is not None and now > entry.used_at + REFRESH_GRACE:
+                del self._refresh[token]
+                return TokenAnswer(400, {"error": "invalid_grant"}, client.client_id,
+                                   "refresh_token")
+            if entry.used_at is None:
+                entry.used_at = now
+            new = secrets.token_hex(32)
+            self._refresh[new] = _Refresh(client.client_id)
+        body = self._issue(client, None)
+        body["refresh_token"] = new
+        return TokenAnswer(200, body, client.client_id, "refresh_token")
+
+    def _issue(self, client: Client, requested: str | None) -> dict[str, Any]:
+        granted = self._scopes.get(client.client_id, ALL_SCOPES)
+        scopes = granted if not requested else granted & frozenset(requested.split())
+        token = "sbx." + secrets.token_urlsafe(32)
+        lifetime = self.token_lifetime
+        with self._lock:
+            self._tokens[token] = AccessToken(client, scopes, self.clock() + lifetime)
+        return {"access_token": token, "expires_in": lifetime, "token_type": "Bearer",
+                "scope": " ".join(sorted(scopes))}
+
+    # -- checks on API calls -----------------------------------------------------------------------
+    def bearer(self, authorization: str | None) -> AccessToken | AuthFailure:
+        """The live access token of an `Authorization: Bearer` header, or the 401 to answer."""
+        if not authorization or not authorization.lower().startswith("bearer "):
+            return AuthFailure(401, unauthorized("AuthenticationUnsuccessful"))
+        token = authorization[7:].strip()
+        with self._lock:
+            found = self._tokens.get(token)
+        if found is None:
+            return AuthFailure(401, unauthorized("AuthenticationUnsuccessful"))
+        if self.clock() >= found.expires_at:
+            return AuthFailure(401, unauthorized(expired_detail(found.expires_at)))
+        return found
+
+    def identify(self, authorization: str | None, tenant_header: str | None
+                 ) -> CallIdentity | AuthFailure:
+        """Token, then tenant: 401 for a bad token, 403 for a tenant the token does not reach.
+
+        A Custom Connection needs no Xero-Tenant-Id (its token reaches one org); a standard
+        app's token without the header answers 403 AuthenticationUnsuccessful, as Xero does.
+        """
+        token = self.bearer(authorization)
+        if isinstance(token, AuthFailure):
+            return token
+        client = token.client
+        wanted = (tenant_header or "").strip().lower()
+        if not wanted:
+            if client.custom:
+                wanted = client.tenant_ids[0].lower()
+            else:
+                return AuthFailure(403, forbidden("AuthenticationUnsuccessful"))
+        for tid in client.tenant_ids:
+            if tid.lower() == wanted:
+                scopes = token.scopes & self._scopes.get(client.client_id, frozenset())
+                return CallIdentity(client, tid, scopes)
+        return AuthFailure(403, forbidden("AuthorizationUnsuccessful"))
+
+    def connections(self, token: AccessToken) -> list[dict[str, Any]]:
+        """GET /connections for a token: one entry per tenant it reaches."""
+        by_id = {t.tenant_id: t for t in self.tenants}
+        out = []
+        for tid in token.client.tenant_ids:
+            tenant = by_id.get(tid)
+            if tenant is None:
+                continue
+            out.append({
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                     f"xero-sandbox/connection/{token.client.client_id}/{tid}")),
+                "authEventId": token.client.auth_event_id,
+                "tenantId": tid,
+                "tenantType": "ORGANISATION",
+                "tenantName": tenant.name,
+                "createdDateUtc": _iso(tenant.created_ms),
+                "updatedDateUtc": _iso(tenant.created_ms),
+            })
+        return out
+
+
+def expired_detail(expires_at: float) -> str:
+    stamp = time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(expires_at))
+    return f"TokenExpired: token expired at {stamp}"
+
+
+def has_scope(granted: frozenset[str], needed: Iterable[str]) -> bool:
+    """True when any of `needed` is granted (the read-write scope or its .read variant)."""
+    needed = tuple(needed)
+    return not needed or any(s in granted for s in needed)
+
+
+def _basic(header: str | None) -> tuple[str | None, str | None]:
+    if not header or not header.lower().startswith("basic "):
+        return None, None
+    try:
+        raw = base64.b64decode(header[6:].strip()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, _, password = raw.partition(":")
+    return user, password

@@ -1,0 +1,664 @@
+"""The seed's documents: invoices and what hangs off them, bank activity, and their journals.
+
+Invoices (ACCREC and ACCPAY, every status) reference contacts, items, accounts, tax rates and
+tracking that exist; payments, credit-note allocations and batch payments change their
+AmountPaid / AmountDue / Status exactly as Xero would; every posted document is handed to the
+ledger, which writes the journals (numbered in creation order) once everything is generated.
+Hot loops use plain dicts and shared immutable sub-objects (contact summaries, tracking lists).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from xero_sandbox import ledger
+from xero_sandbox.amounts import line_tax, money, totals
+from xero_sandbox.seed_context import DAY_MS, HOUR_MS, Record, SeedContext
+
+_SALES_TEXT = ("Consulting services", "Monthly support retainer", "Installation", "Design work",
+               "Training session", "Project management", "Site visit", "Software licence")
+_BUY_TEXT = ("Office supplies", "Stationery", "Courier", "Software subscription", "Fuel",
+             "Cleaning contract", "Power bill", "Phone & internet", "Advertising campaign")
+_SALES_ACCOUNTS = ("200", "200", "200", "260")
+_BUY_ACCOUNTS = ("300", "300", "400", "408", "412", "420", "429", "433", "445", "449", "461",
+                 "469", "473", "485", "489", "493")
+_TERMS = (7, 14, 20, 30)
+_EMPTY: list[Any] = []
+
+
+class LineMaker:
+    """Line items for sales or purchase documents, with Xero's per-line tax."""
+
+    def __init__(self, ctx: SeedContext) -> None:
+        self.ctx = ctx
+        self.r = ctx.rng.random
+        self.acc = ctx.refs["accounts"]
+        self.rates: dict[str, Decimal] = ctx.refs["tax_rate"]
+        self.items = ctx.refs["items"]
+        self.tracking = ctx.refs["tracking"]
+        self.ids = ctx.ids
+
+    def make(self, sales: bool, lat: str, count: int, accounts: tuple[str, ...] | None = None,
+             with_items: bool = True) -> tuple[list[Record], Decimal, Decimal, Decimal]:
+        r, acc = self.r, self.acc
+        if accounts is None:
+            accounts = _SALES_ACCOUNTS if sales else _BUY_ACCOUNTS
+        texts = _SALES_TEXT if sales else _BUY_TEXT
+        lines = []
+        pairs = []
+        for _ in range(count):
+            item = self.items[int(r() * len(self.items))] if with_items and r() < 0.45 else None
+            if item is not None:
+                code, _iid, name, sale_c, buy_c, item_ref = item
+                unit_c = sale_c if sales else buy_c
+                account = "200" if sales else "300"
+                desc = name
+            else:
+                account = accounts[int(r() * len(accounts))]
+                desc = texts[int(r() * len(texts))]
+                unit_c = 1000 + int(r() * 150_000)
+            qty = 1 + int(r() * 8)
+            a = acc[account]
+            tax_type = "NONE" if lat == "NoTax" else a["TaxType"]
+            amount = Decimal(qty * unit_c) / 100
+            tax = line_tax(amount, self.rates[tax_type], lat)
+            line = {"LineItemID": self.ids(), "Description": desc, "Quantity": float(qty),
+                    "UnitAmount": unit_c / 100, "AccountCode": account,
+                    "AccountID": a["AccountID"], "TaxType": tax_type, "TaxAmount": float(tax),
+                    "LineAmount": float(amount),
+                    "Tracking": self.tracking[int(r() * len(self.tracking))]}
+            if item is not None:
+                line["ItemCode"] = item[0]
+                line["Item"] = item[5]
+            lines.append(line)
+            pairs.append((amount, tax))
+        sub, tax_total, total = totals(pairs, lat)
+        return lines, sub, tax_total, total
+
+    def lat(self) -> str:
+        x = self.r()
+        return "Exclusive" if x < 0.8 else ("Inclusive" if x < 0.95 else "NoTax")
+
+
+def build(ctx: SeedContext) -> None:
+    lines = LineMaker(ctx)
+    repeating_invoices(ctx, lines)
+    invoices(ctx, lines)
+    credit_notes(ctx, lines)
+    over_and_prepayments(ctx)
+    bank_transactions(ctx, lines)
+    bank_transfers(ctx)
+    manual_journals(ctx)
+    purchase_orders(ctx, lines)
+    quotes(ctx, lines)
+    linked_transactions(ctx)
+    stage_contacts(ctx)
+    journals(ctx)
+
+
+# --- invoices, payments, batch payments ---------------------------------------------------------
+
+class _Batches:
+    """Groups some supplier payments into batch payments on one date and bank account."""
+
+    def __init__(self, ctx: SeedContext) -> None:
+        self.ctx = ctx
+        self.open: Record | None = None
+        self.count = 0
+
+    def join(self, day: int, payment: Record, invoice_ref: Record) -> int:
+        """Put a payment in the open batch if its date suits, else open a new one: its day."""
+        b = self.open
+        if b is None or b["_day"] < day or len(b["Payments"]) >= 5:
+            self.close()
+            self.count += 1
+            b = self.open = {
+                "Account": {"AccountID": payment["Account"]["AccountID"]},
+                "Reference": f"Batch {self.count}", "Particulars": "", "Code": "",
+                "Details": "Supplier run", "Narrative": "", "BatchPaymentID": self.ctx.ids(),
+                "DateString": self.ctx.date_string(day), "Date": self.ctx.date(day),
+                "Payments": [], "Type": "PAYBATCH", "Status": "AUTHORISED", "TotalAmount": 0.0,
+                "IsReconciled": False, "_day": day,
+            }
+        b["Payments"].append({"PaymentID": payment["PaymentID"], "Invoice": invoice_ref,
+                              "Amount": payment["Amount"], "Reference": ""})
+        payment["BatchPaymentID"] = b["BatchPaymentID"]
+        return int(b["_day"])
+
+    def close(self) -> None:
+        b = self.open
+        if b is None:
+            return
+        total = sum(Decimal(str(p["Amount"])) for p in b["Payments"])
+        b["TotalAmount"] = money(total)
+        ms = self.ctx.at(b.pop("_day"))
+        self.ctx.stage("batch_payments", b, ms)
+        self.open = None
+
+
+def _status(r: float, age_days: int) -> str:
+    if r < 0.06:
+        return "DRAFT"
+    if r < 0.09:
+        return "SUBMITTED"
+    if r < 0.12:
+        return "DELETED"
+    if r < 0.15:
+        return "VOIDED"
+    return "PAID" if r < (0.85 if age_days > 45 else 0.4) else "AUTHORISED"
+
+
+def invoices(ctx: SeedContext, maker: LineMaker) -> None:
+    r, ids, org = ctx.rng.random, ctx.ids, ctx.org
+    customers, suppliers = ctx.refs["customers"], ctx.refs["suppliers"]
+    bank = ctx.refs["account_ref"]["090"]
+    fx = ctx.refs["fx"]
+    base = ctx.profile.currency
+    themes = ctx.refs["themes"]
+    repeating = ctx.refs.get("repeating", [])
+    users = ctx.refs["user_names"]
+    batches = _Batches(ctx)
+    first, span, today = ctx.first_day, ctx.today - 1 - ctx.first_day, ctx.today
+    days = sorted(first + int(r() * span) for _ in range(ctx.size))
+    n_rec = n_pay = 0
+    open_invoices: list[Record] = []
+    updated: dict[str, int] = {}
+    ctx.refs["invoice_updated"] = updated
+    ctx.refs["open_invoices"] = open_invoices
+    acc_pay_posted: list[Record] = []
+    ctx.refs["bills"] = acc_pay_posted
+    for day in days:
+        acc_rec = r() < 0.65
+        contact = customers[int(r() * len(customers))] if acc_rec else \
+            suppliers[int(r() * len(suppliers))]
+        status = _status(r(), today - day)
+        lat = maker.lat()
+        rate = 1.0
+        currency = base
+        if r() < 0.07:
+            currency, rate = fx[int(r() * len(fx))]
+        lines, sub, tax, total = maker.make(acc_rec, lat, 1 + int(r() * 3))
+        if acc_rec:
+            n_rec += 1
+            number = f"INV-{n_rec:05d}"
+        else:
+            n_pay += 1
+            number = f"BILL-{n_pay:05d}"
+        iid = ids()
+        due_day = day + _TERMS[int(r() * 4)]
+        created = ctx.at(day)
+        last = created
+        inv: Record = {
+            "Type": "ACCREC" if acc_rec else "ACCPAY", "InvoiceID": iid, "InvoiceNumber": number,
+            "Reference": f"Ref {number[-4:]}" if r() < 0.6 else "", "Payments": _EMPTY,
+            "CreditNotes": _EMPTY, "Prepayments": _EMPTY, "Overpayments": _EMPTY,
+            "AmountDue": 0.0, "AmountPaid": 0.0, "AmountCredited": 0.0,
+            "SentToContact": acc_rec and status in ("AUTHORISED", "PAID") and r() < 0.7,
+            "CurrencyRate": rate, "IsDiscounted": False, "HasAttachments": False,
+            "HasErrors": False, "Contact": contact, "DateString": ctx.date_string(day),
+            "Date": ctx.date(day), "DueDateString": ctx.date_string(due_day),
+            "DueDate": ctx.date(due_day), "BrandingThemeID": themes[0], "Status": status,
+            "LineAmountTypes": lat, "LineItems": lines, "SubTotal": float(sub),
+            "TotalTax": float(tax), "Total": float(total), "UpdatedDateUTC": "",
+            "CurrencyCode": currency,
+        }
+        if repeating and acc_rec and r() < 0.03:
+            inv["RepeatingInvoiceID"] = repeating[int(r() * len(repeating))]
+        total_c = int(total * 100)
+        if status in ("AUTHORISED", "PAID", "VOIDED"):
+            ref = {"InvoiceID": iid, "InvoiceNumber": number, "Type": inv["Type"],
+                   "Contact": {"ContactID": contact["ContactID"], "Name": contact["Name"]},
+                   "CurrencyCode": currency}
+            paid_c = 0
+            pays: list[Record] = []
+            if status == "PAID":
+                parts = [total_c] if r() < 0.8 or total_c < 2 else \
+                    [total_c * (3 + int(r() * 5)) // 10]
+                if parts[0] != total_c:
+                    parts.append(total_c - parts[0])
+            elif status == "AUTHORISED" and r() < 0.25 and total_c >= 2:
+                parts = [total_c * (2 + int(r() * 6)) // 10]
+            else:
+                parts = []
+            pay_day = day
+            for k, part in enumerate(parts):
+                pay_day = min(pay_day + 1 + int(r() * 30), today - 1)
+                payment = _payment(ctx, part, rate, pay_day, bank, ref, acc_rec)
+                if not acc_rec and len(parts) == 1 and r() < 0.15:
+                    pay_day = batches.join(pay_day, payment, ref)
+                    payment["Date"] = ctx.date(pay_day)
+                pay_ms = max(ctx.at(pay_day), created + k + 1)
+                last = max(last, pay_ms)
+                ctx.stage("payments", payment, pay_ms)
+                ctx.post(pay_ms, "payments", payment)
+                pays.append({"PaymentID": payment["PaymentID"], "Date": payment["Date"],
+                             "Amount": payment["Amount"], "Reference": "",
+                             "CurrencyRate": rate, "HasAccount": False,
+                             "HasValidationErrors": False})
+                paid_c += part
+            if status == "AUTHORISED" and r() < 0.03 and total_c - paid_c >= 2:
+                # a payment that was entered and then removed (reversed in the ledger)
+                gone_day = min(day + 1 + int(r() * 20), today - 1)
+                gone = _payment(ctx, (total_c - paid_c) // 2, rate, gone_day, bank, ref, acc_rec)
+                gone["Status"] = "DELETED"
+                gone_ms = max(ctx.at(gone_day), created + 10)
+                removed_ms = min(gone_ms + 2 * HOUR_MS, ctx.now_ms - 1)
+                last = max(last, removed_ms)
+                ctx.stage("payments", gone, removed_ms)
+                ctx.post(gone_ms, "payments", gone, removed_ms)
+            if pays:
+                inv["Payments"] = pays
+            inv["AmountPaid"] = paid_c / 100
+            inv["AmountDue"] = (total_c - paid_c) / 100 if status != "VOIDED" else 0.0
+            if status == "PAID":
+                inv["FullyPaidOnDate"] = ctx.date(pay_day)
+            voided_ms = None
+            if status == "VOIDED":
+                voided_ms = min(created + int(r() * 20 * DAY_MS) + HOUR_MS, ctx.now_ms - 1)
+                last = max(last, voided_ms)
+            ctx.post(created, "invoices", inv, voided_ms)
+            if status == "AUTHORISED" and currency == base and total_c - paid_c > 0:
+                open_invoices.append(inv)
+            if not acc_rec and status != "VOIDED":
+                acc_pay_posted.append(inv)
+        elif status in ("DRAFT", "SUBMITTED"):
+            inv["AmountDue"] = total_c / 100
+        if status == "DELETED":
+            last = min(created + HOUR_MS, ctx.now_ms - 1)
+        updated[iid] = last
+        ctx.stage("invoices", inv, last)
+        if r() < 0.08:
+            who = users[int(r() * len(users))]
+            text = f"{number} to {contact['Name']} for {total:.2f}."
+            org.add_history("invoices", iid, text, "Created", who, created)
+            if status in ("AUTHORISED", "PAID"):
+                org.add_history("invoices", iid, text, "Approved", who, created + 1000)
+    batches.close()
+
+
+def _payment(ctx: SeedContext, amount_c: int, rate: float, day: int, bank: Record,
+             invoice_ref: Record, acc_rec: bool) -> Record:
+    amount = amount_c / 100
+    return {
+        "PaymentID": ctx.ids(), "Date": ctx.date(day),
+        "BankAmount": amount if rate == 1 else round(amount / rate, 2), "Amount": amount,
+        "Reference": "", "CurrencyRate": rate,
+        "PaymentType": "ACCRECPAYMENT" if acc_rec else "ACCPAYPAYMENT", "Status": "AUTHORISED",
+        "UpdatedDateUTC": "", "HasAccount": True, "IsReconciled": ctx.rng.random() < 0.6,
+        "Account": bank, "Invoice": invoice_ref, "HasValidationErrors": False,
+    }
+
+
+# --- credit notes, over- and prepayments ---------------------------------------------------------
+
+def credit_notes(ctx: SeedContext, maker: LineMaker) -> None:
+    r, ids = ctx.rng.random, ctx.ids
+    open_invoices: list[Record] = ctx.refs["open_invoices"]
+    updated: dict[str, int] = ctx.refs["invoice_updated"]
+    rates: dict[str, Decimal] = ctx.refs["tax_rate"]
+    acc = ctx.refs["accounts"]
+    n = max(2, ctx.size // 10)
+    counters = {"ACCRECCREDIT": 0, "ACCPAYCREDIT": 0}
+    for i in range(n):
+        target = open_invoices[int(r() * len(open_invoices))] if open_invoices and r() < 0.6 \
+            else None
+        if target is not None:
+            acc_rec = target["Type"] == "ACCREC"
+            contact = target["Contact"]
+            day = min(int(ledger.parse_ms(target["Date"]) // DAY_MS) + 1 + int(r() * 20),
+                      ctx.today - 1)
+        else:
+            acc_rec = r() < 0.7
+            contact = ctx.pick(ctx.refs["customers"] if acc_rec else ctx.refs["suppliers"])
+            day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+        ctype = "ACCRECCREDIT" if acc_rec else "ACCPAYCREDIT"
+        counters[ctype] += 1
+        number = f"CN-{counters[ctype]:04d}" if acc_rec else f"SCN-{counters[ctype]:04d}"
+        s = r()
+        status = "DRAFT" if s < 0.1 else "DELETED" if s < 0.14 else "VOIDED" if s < 0.18 \
+            else "AUTHORISED"
+        if target is not None and status == "AUTHORISED":
+            # One inclusive line no larger than what the invoice still owes.
+            due_c = int(round(target["AmountDue"] * 100))
+            gross_c = max(1, due_c * (3 + int(r() * 8)) // 10)
+            account = "200" if acc_rec else "429"
+            tax_type = acc[account]["TaxType"]
+            amount = Decimal(gross_c) / 100
+            tax = line_tax(amount, rates[tax_type], "Inclusive")
+            lines = [{"LineItemID": ids(), "Description": f"Credit against {target['InvoiceNumber']}",
+                      "Quantity": 1.0, "UnitAmount": float(amount), "AccountCode": account,
+                      "AccountID": acc[account]["AccountID"], "TaxType": tax_type,
+                      "TaxAmount": float(tax), "LineAmount": float(amount), "Tracking": _EMPTY}]
+            lat = "Inclusive"
+            sub, tax_total, total = totals([(amount, tax)], lat)
+        else:
+            lat = maker.lat()
+            lines, sub, tax_total, total = maker.make(acc_rec, lat, 1, with_items=False)
+        cid = ids()
+        created = ctx.at(day)
+        last = created
+        cn: Record = {
+            "Type": ctype, "Contact": contact, "Date": ctx.date(day),
+            "DateString": ctx.date_string(day), "Status": status, "LineAmountTypes": lat,
+            "LineItems": lines, "SubTotal": float(sub), "TotalTax": float(tax_total),
+            "Total": float(total), "UpdatedDateUTC": "", "CurrencyCode": ctx.profile.currency,
+            "CreditNoteID": cid, "CreditNoteNumber": number, "Reference": "",
+            "SentToContact": False, "CurrencyRate": 1.0, "RemainingCredit": float(total),
+            "Allocations": _EMPTY, "Payments": _EMPTY, "AppliedAmount": 0.0,
+            "BrandingThemeID": ctx.refs["themes"][0], "HasAttachments": False, "HasErrors": False,
+        }
+        if status in ("AUTHORISED", "VOIDED"):
+            voided = min(created + HOUR_MS * 5, ctx.now_ms - 1) if status == "VOIDED" else None
+            ctx.post(created, "credit_notes", cn, voided)
+            last = voided or last
+        if status == "DRAFT":
+            cn["RemainingCredit"] = 0.0
+        if target is not None and status == "AUTHORISED":
+            total_c = int(round(float(total) * 100))
+            alloc_ms = min(created + 1000, ctx.now_ms - 1)
+            cn["Allocations"] = [{"AllocationID": ids(), "Amount": float(total),
+                                  "Date": ctx.date(day), "IsDeleted": False,
+                                  "Invoice": {"InvoiceID": target["InvoiceID"],
+                                              "InvoiceNumber": target["InvoiceNumber"]}}]
+            cn["RemainingCredit"] = 0.0
+            cn["AppliedAmount"] = float(total)
+            cn["Status"] = "PAID"
+            cn["FullyPaidOnDate"] = ctx.date(day)
+            due_c = int(round(target["AmountDue"] * 100)) - total_c
+            target["AmountDue"] = due_c / 100
+            target["AmountCredited"] = round(target["AmountCredited"] + float(total), 2)
+            target["CreditNotes"] = [*target["CreditNotes"], {
+                "CreditNoteID": cid, "CreditNoteNumber": number, "AppliedAmount": float(total),
+                "Date": ctx.date(day), "Total": float(total)}]
+            if due_c == 0:
+                target["Status"] = "PAID"
+                target["FullyPaidOnDate"] = ctx.date(day)
+                open_invoices.remove(target)
+            updated[target["InvoiceID"]] = max(updated[target["InvoiceID"]], alloc_ms)
+            last = alloc_ms
+        ctx.stage("credit_notes", cn, last)
+    # the invoices staged earlier carry their first updated time: refresh those changed since
+    rows = ctx.staged["invoices"]
+    for k, (rec, ms) in enumerate(rows):
+        new = updated[rec["InvoiceID"]]
+        if new != ms:
+            rows[k] = (rec, new)
+
+
+def over_and_prepayments(ctx: SeedContext) -> None:
+    r, ids = ctx.rng.random, ctx.ids
+    bank = ctx.refs["account_ref"]["090"]
+    acc = ctx.refs["accounts"]
+    n = max(2, ctx.size // 50)
+    for stream, kinds in (("overpayments", ("RECEIVE-OVERPAYMENT", "SPEND-OVERPAYMENT")),
+                          ("prepayments", ("RECEIVE-PREPAYMENT", "SPEND-PREPAYMENT"))):
+        pk = "OverpaymentID" if stream == "overpayments" else "PrepaymentID"
+        for i in range(n):
+            kind = kinds[0] if i % 3 else kinds[1]
+            receive = kind.startswith("RECEIVE")
+            contact = ctx.pick(ctx.refs["customers"] if receive else ctx.refs["suppliers"])
+            day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+            amount = (5000 + int(r() * 100_000)) / 100
+            rid, btid = ids(), ids()
+            control = acc["610" if receive else "800"]
+            line = {"LineItemID": ids(), "Description": kind.split("-")[1].title(),
+                    "Quantity": 1.0, "UnitAmount": amount, "AccountCode": control["Code"],
+                    "AccountID": control["AccountID"], "TaxType": "NONE", "TaxAmount": 0.0,
+                    "LineAmount": amount, "Tracking": _EMPTY}
+            created = ctx.at(day)
+            rec = {
+                "Type": kind, "Contact": contact, "Date": ctx.date(day),
+                "DateString": ctx.date_string(day), "Status": "AUTHORISED",
+                "LineAmountTypes": "NoTax", "LineItems": [line], "SubTotal": amount,
+                "TotalTax": 0.0, "Total": amount, "UpdatedDateUTC": "",
+                "CurrencyCode": ctx.profile.currency, pk: rid, "CurrencyRate": 1.0,
+                "RemainingCredit": amount, "Allocations": _EMPTY, "Payments": _EMPTY,
+                "AppliedAmount": 0.0, "HasAttachments": False,
+            }
+            ctx.stage(stream, rec, created)
+            ctx.post(created, stream, rec)
+            ctx.stage("bank_transactions", {
+                "BankTransactionID": btid, "Type": kind, "Contact": contact,
+                "LineItems": [line], "BankAccount": bank, "IsReconciled": r() < 0.5,
+                "Date": ctx.date(day), "DateString": ctx.date_string(day), "Reference": "",
+                "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
+                "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "SubTotal": amount,
+                "TotalTax": 0.0, "Total": amount, pk: rid, "UpdatedDateUTC": "",
+                "HasAttachments": False}, created)
+
+
+# --- bank --------------------------------------------------------------------------------------
+
+def bank_transactions(ctx: SeedContext, maker: LineMaker) -> None:
+    r, ids = ctx.rng.random, ctx.ids
+    refs = ctx.refs["account_ref"]
+    for _ in range(max(4, ctx.size // 2)):
+        receive = r() < 0.4
+        contact = ctx.pick(ctx.refs["customers"] if receive else ctx.refs["suppliers"])
+        day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+        lat = maker.lat()
+        lines, sub, tax, total = maker.make(
+            receive, lat, 1 + int(r() * 2),
+            accounts=("260", "270", "200") if receive else ("404", "420", "429", "449", "489"),
+            with_items=False)
+        status = "DELETED" if r() < 0.05 else "AUTHORISED"
+        created = ctx.at(day)
+        deleted = min(created + 3 * HOUR_MS, ctx.now_ms - 1) if status == "DELETED" else None
+        rec = {
+            "BankTransactionID": ids(), "Type": "RECEIVE" if receive else "SPEND",
+            "Contact": contact, "LineItems": lines,
+            "BankAccount": refs["090"] if r() < 0.9 else refs["091"],
+            "IsReconciled": r() < 0.7, "Date": ctx.date(day),
+            "DateString": ctx.date_string(day),
+            "Reference": f"Txn {int(r() * 1e6):06d}" if r() < 0.5 else "",
+            "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0, "Status": status,
+            "LineAmountTypes": lat, "SubTotal": float(sub), "TotalTax": float(tax),
+            "Total": float(total), "UpdatedDateUTC": "", "HasAttachments": False,
+        }
+        ctx.stage("bank_transactions", rec, deleted or created)
+        ctx.post(created, "bank_transactions", rec, deleted)
+
+
+def bank_transfers(ctx: SeedContext) -> None:
+    r, ids = ctx.rng.random, ctx.ids
+    refs = ctx.refs["account_ref"]
+    for i in range(max(2, ctx.size // 20)):
+        src, dst = (refs["090"], refs["091"]) if i % 3 else (refs["091"], refs["090"])
+        day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+        amount = (10_000 + int(r() * 500_000)) / 100
+        created = ctx.at(day)
+        tid, from_id, to_id = ids(), ids(), ids()
+        rec = {
+            "BankTransferID": tid, "FromBankAccount": src, "ToBankAccount": dst,
+            "Amount": amount, "Date": ctx.date(day), "DateString": ctx.date_string(day),
+            "CurrencyRate": 1.0, "FromBankTransactionID": from_id,
+            "ToBankTransactionID": to_id, "FromIsReconciled": False, "ToIsReconciled": False,
+            "Reference": f"Transfer {i + 1}", "HasAttachments": False,
+            "CreatedDateUTC": "/Date(%d+0000)/" % created,
+        }
+        ctx.stage("bank_transfers", rec, created)
+        ctx.post(created, "bank_transfers", rec)
+        for btid, kind, account in ((from_id, "SPEND-TRANSFER", src),
+                                    (to_id, "RECEIVE-TRANSFER", dst)):
+            ctx.stage("bank_transactions", {
+                "BankTransactionID": btid, "Type": kind, "LineItems": _EMPTY,
+                "BankAccount": account, "IsReconciled": False, "Date": ctx.date(day),
+                "DateString": ctx.date_string(day), "Reference": rec["Reference"],
+                "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
+                "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "SubTotal": amount,
+                "TotalTax": 0.0, "Total": amount, "UpdatedDateUTC": "", "HasAttachments": False,
+            }, created)
+
+
+_MJ_KINDS = (("Depreciation", "416", "711"), ("Wages accrual", "477", "804"),
+             ("Loan drawdown", "090", "900"), ("Owner drawings", "980", "090"),
+             ("Prepaid insurance", "620", "433"))
+
+
+def manual_journals(ctx: SeedContext) -> None:
+    r, ids = ctx.rng.random, ctx.ids
+    acc = ctx.refs["accounts"]
+    n = max(3, ctx.size // 20)
+    for i in range(n):
+        if i == 0:
+            narration, debit, credit = "Opening capital", "090", "970"
+            day, amount = ctx.first_day, float(50_000 + ctx.size * 200)
+        else:
+            narration, debit, credit = _MJ_KINDS[int(r() * len(_MJ_KINDS))]
+            day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+            amount = (5_000 + int(r() * 300_000)) / 100
+        s = r()
+        status = "POSTED" if i == 0 or s < 0.85 else ("DRAFT" if s < 0.95 else "VOIDED")
+        jl = [{"LineAmount": amount, "AccountCode": debit, "AccountID": acc[debit]["AccountID"],
+               "Description": narration, "TaxType": "NONE", "TaxAmount": 0.0,
+               "Tracking": _EMPTY, "IsBlank": False},
+              {"LineAmount": -amount, "AccountCode": credit,
+               "AccountID": acc[credit]["AccountID"], "Description": narration,
+               "TaxType": "NONE", "TaxAmount": 0.0, "Tracking": _EMPTY, "IsBlank": False}]
+        created = ctx.at(day)
+        voided = min(created + DAY_MS, ctx.now_ms - 1) if status == "VOIDED" else None
+        rec = {"ManualJournalID": ids(), "Narration": narration, "JournalLines": jl,
+               "Date": ctx.date(day), "LineAmountTypes": "NoTax", "Status": status,
+               "ShowOnCashBasisReports": True, "HasAttachments": False, "UpdatedDateUTC": ""}
+        ctx.stage("manual_journals", rec, voided or created)
+        if status != "DRAFT":
+            ctx.post(created, "manual_journals", rec, voided)
+
+
+# --- documents that do not post -----------------------------------------------------------------
+
+def purchase_orders(ctx: SeedContext, maker: LineMaker) -> None:
+    r = ctx.rng.random
+    statuses = ("DRAFT", "SUBMITTED", "AUTHORISED", "AUTHORISED", "BILLED", "BILLED", "DELETED")
+    for i in range(max(2, ctx.size // 10)):
+        day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+        lat = maker.lat()
+        lines, sub, tax, total = maker.make(False, lat, 1 + int(r() * 3))
+        rec = {
+            "PurchaseOrderID": ctx.ids(), "PurchaseOrderNumber": f"PO-{i + 1:04d}",
+            "Contact": ctx.pick(ctx.refs["suppliers"]), "Date": ctx.date(day),
+            "DateString": ctx.date_string(day), "DeliveryDate": ctx.date(day + 14),
+            "DeliveryDateString": ctx.date_string(day + 14), "LineAmountTypes": lat,
+            "LineItems": lines, "Reference": "", "BrandingThemeID": ctx.refs["themes"][0],
+            "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
+            "Status": ctx.pick(statuses), "SentToContact": r() < 0.5,
+            "DeliveryAddress": "23 Main Street, Central City", "AttentionTo": "Receiving",
+            "Telephone": "555-1234", "DeliveryInstructions": "Leave at reception",
+            "ExpectedArrivalDate": ctx.date(day + 10), "SubTotal": float(sub),
+            "TotalTax": float(tax), "Total": float(total), "TotalDiscount": 0.0,
+            "HasAttachments": False, "UpdatedDateUTC": "",
+        }
+        ctx.stage("purchase_orders", rec, ctx.at(day))
+
+
+def quotes(ctx: SeedContext, maker: LineMaker) -> None:
+    r = ctx.rng.random
+    statuses = ("DRAFT", "SENT", "SENT", "ACCEPTED", "DECLINED", "INVOICED", "DELETED")
+    for i in range(max(2, ctx.size // 10)):
+        day = ctx.first_day + int(r() * (ctx.today - 1 - ctx.first_day))
+        lat = maker.lat()
+        lines, sub, tax, total = maker.make(True, lat, 1 + int(r() * 3))
+        rec = {
+            "QuoteID": ctx.ids(), "QuoteNumber": f"QU-{i + 1:04d}", "Reference": "",
+            "Terms": "Valid for 30 days", "Contact": ctx.pick(ctx.refs["customers"]),
+            "LineItems": lines, "Date": ctx.date(day), "DateString": ctx.date_string(day),
+            "ExpiryDate": ctx.date(day + 30), "ExpiryDateString": ctx.date_string(day + 30),
+            "Status": ctx.pick(statuses), "CurrencyCode": ctx.profile.currency,
+            "CurrencyRate": 1.0, "SubTotal": float(sub), "TotalTax": float(tax),
+            "Total": float(total), "TotalDiscount": 0.0, "Title": "Quote",
+            "Summary": f"Quote {i + 1}", "BrandingThemeID": ctx.refs["themes"][0],
+            "UpdatedDateUTC": "", "LineAmountTypes": lat,
+        }
+        ctx.stage("quotes", rec, ctx.at(day))
+
+
+def repeating_invoices(ctx: SeedContext, maker: LineMaker) -> None:
+    r = ctx.rng.random
+    ids_out = []
+    for i in range(max(3, ctx.size // 50)):
+        acc_rec = i % 3 != 2
+        day = ctx.first_day + int(r() * 200)
+        lat = maker.lat()
+        lines, sub, tax, total = maker.make(acc_rec, lat, 1 + int(r() * 2))
+        rid = ctx.ids()
+        status = ("AUTHORISED", "DRAFT", "AUTHORISED", "DELETED")[i % 4]
+        rec = {
+            "RepeatingInvoiceID": rid, "ID": rid, "Type": "ACCREC" if acc_rec else "ACCPAY",
+            "Contact": ctx.pick(ctx.refs["customers" if acc_rec else "suppliers"]),
+            "Schedule": {"Period": 1, "Unit": "MONTHLY", "DueDate": 20,
+                         "DueDateType": "OFFOLLOWINGMONTH", "StartDate": ctx.date(day),
+                         "NextScheduledDate": ctx.date(ctx.today + 30 - ctx.today % 30),
+                         "NextScheduledDateString": ctx.date_string(ctx.today + 30
+                                                                    - ctx.today % 30)},
+            "LineItems": lines, "LineAmountTypes": lat, "Reference": "[Month] services",
+            "BrandingThemeID": ctx.refs["themes"][0], "CurrencyCode": ctx.profile.currency,
+            "Status": status, "SubTotal": float(sub), "TotalTax": float(tax),
+            "Total": float(total), "HasAttachments": False, "ApprovedForSending": False,
+            "SendCopy": False, "MarkAsSent": False, "IncludePDF": False,
+        }
+        if status == "AUTHORISED" and acc_rec:
+            ids_out.append(rid)
+        ctx.stage("repeating_invoices", rec, ctx.at(day))
+    ctx.refs["repeating"] = ids_out
+
+
+def linked_transactions(ctx: SeedContext) -> None:
+    r = ctx.rng.random
+    bills: list[Record] = ctx.refs["bills"]
+    targets = [i for i in ctx.refs["open_invoices"] if i["Type"] == "ACCREC"]
+    for k in range(min(len(bills), max(2, ctx.size // 50))):
+        bill = bills[(k * 7919) % len(bills)]
+        billed = bool(targets) and r() < 0.5
+        rec = {"LinkedTransactionID": ctx.ids(), "SourceTransactionID": bill["InvoiceID"],
+               "SourceLineItemID": bill["LineItems"][0]["LineItemID"],
+               "Status": "BILLED" if billed else "APPROVED", "Type": "BILLABLEEXPENSE",
+               "SourceTransactionTypeCode": "ACCPAY", "UpdatedDateUTC": ""}
+        if billed:
+            target = targets[int(r() * len(targets))]
+            rec["ContactID"] = target["Contact"]["ContactID"]
+            rec["TargetTransactionID"] = target["InvoiceID"]
+            rec["TargetLineItemID"] = target["LineItems"][0]["LineItemID"]
+        else:
+            rec["ContactID"] = ctx.pick(ctx.refs["customers"])["ContactID"]
+        day = ledger.parse_ms(bill["Date"]) // DAY_MS
+        ctx.stage("linked_transactions", rec, ctx.at(min(day + 2, ctx.today - 1)))
+
+
+# --- contacts (after the documents) and the journals --------------------------------------------
+
+def stage_contacts(ctx: SeedContext) -> None:
+    """Contacts know from the documents whether they buy, sell or both."""
+    buyers, sellers = set(), set()
+    for rec, _ in ctx.staged.get("invoices", ()):
+        (buyers if rec["Type"] == "ACCREC" else sellers).add(rec["Contact"]["ContactID"])
+    r = ctx.rng.random
+    span = ctx.today - 1 - ctx.first_day
+    for rec, summary in ctx.refs["contacts"]:
+        cid = summary["ContactID"]
+        rec["IsCustomer"] = cid in buyers
+        rec["IsSupplier"] = cid in sellers
+        ctx.stage("contacts", rec, ctx.at(ctx.first_day + int(r() * span)))
+
+
+def journals(ctx: SeedContext) -> None:
+    """Every posting (and reversal) becomes a journal, numbered in creation order."""
+    chart = ledger.Chart([rec for rec, _ in ctx.staged["accounts"]],
+                         [rec for rec, _ in ctx.staged["tax_rates"]])
+    ids = ctx.ids
+    events = []
+    for created, stream, rec, reversed_ms in ctx.postings:
+        result = ledger.postings(stream, rec, chart, ids)
+        if result is None:
+            continue
+        source_id, source_type, lines = result
+        date = ledger.document_date(stream, rec)
+        ref = ledger.reference_of(rec)
+        events.append((created, source_id, source_type, date, ref, lines))
+        if reversed_ms is not None:
+            events.append((reversed_ms, source_id, source_type, date, ref,
+                           ledger.reversal(lines, ids)))
+    events.sort(key=lambda e: e[0])
+    for number, (created, source_id, source_type, date, ref, lines) in enumerate(events, 1):
+        ctx.stage("journals", ledger.journal(ids, number, date, created, source_id,
+                                             source_type, ref, lines), created)
