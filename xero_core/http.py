@@ -281,8 +281,7 @@ def _where(prepared: requests.PreparedRequest) -> str:
 
 
 def _short_text(resp: requests.Response) -> str:
-    text = (resp.text or "").strip()
-    return text[:200]
+    return " ".join((resp.text or "").split())[:200]
 
 
 def _message(body: Any) -> str:
