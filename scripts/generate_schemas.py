@@ -111,9 +111,9 @@ def to_singer(node: dict[str, Any], name: str | None = None) -> dict[str, Any]:
         props = node.get("properties")
         if isinstance(props, dict) and props:
             out["properties"] = {k: to_singer(v, k) for k, v in props.items()}
-            component = node.get(COMPONENT_KEY)
-            for name, prop in out["properties"].items():
-                quirk = TYPE_QUIRKS.get((component, name))
+            component = str(node.get(COMPONENT_KEY, ""))
+            for prop_name, prop in out["properties"].items():
+                quirk = TYPE_QUIRKS.get((component, prop_name))
                 if quirk:
                     prop["type"] = [*quirk, "null"]
     elif json_type == "array":

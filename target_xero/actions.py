@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from xero_core.dates import parse_ms_date
+from xero_core.dates import parse_datetime, parse_ms_date
 from xero_core.endpoints import Endpoint, Write
 
 
@@ -150,6 +150,16 @@ def _amount(value: Any) -> Decimal:
         return Decimal(0)
 
 
+def day_of(value: Any) -> str:
+    """A date in any form Xero or a tap writes (`/Date(ms)/`, ISO) -> `YYYY-MM-DD`."""
+    if value in (None, ""):
+        return ""
+    try:
+        return parse_datetime(str(value)).date().isoformat()
+    except ValueError:
+        return str(value)[:10]
+
+
 def has_payments(existing: dict[str, Any]) -> bool:
     if existing.get("Payments") or existing.get("Prepayments") or existing.get("Overpayments"):
         return True
@@ -182,7 +192,7 @@ def decide(
         return _decide_removal(ep, payload, existing, removal)
     if Write.REVERSE in writes:  # payments: create or nothing
         if existing is None:
-            return Decision(Action.CREATE, _without(payload, pk))
+            return Decision(Action.CREATE, _without_id(payload, pk))
         return _payment_unchanged(ep, payload, existing)
     if existing is not None:
         if Write.UPDATE not in writes:
@@ -195,7 +205,12 @@ def decide(
         return Decision(Action.REJECT, reasons=[
             f"Xero does not let a client create {ep.stream}, and no existing record matches "
             f"{_label(ep, payload)}"])
-    return Decision(Action.CREATE, _without(payload, pk))
+    return Decision(Action.CREATE, _without_id(payload, pk))
+
+
+def _without_id(payload: dict[str, Any], pk: str) -> dict[str, Any]:
+    """A create carries no Xero-assigned id (another organisation's); a code key stays."""
+    return _without(payload, pk) if pk.endswith("ID") else dict(payload)
 
 
 def _without(payload: dict[str, Any], key: str) -> dict[str, Any]:
@@ -205,11 +220,12 @@ def _without(payload: dict[str, Any], key: str) -> dict[str, Any]:
 def _payment_unchanged(
     ep: Endpoint, payload: dict[str, Any], existing: dict[str, Any]
 ) -> Decision:
-    diffs = [
-        f for f in ("Amount", "Date", "Reference")
-        if f in payload and str(payload[f])[:10] != str(existing.get(f, ""))[:10]
-        and not (f == "Amount" and _amount(payload[f]) == _amount(existing.get(f)))
-    ]
+    same = {
+        "Amount": lambda: _amount(payload["Amount"]) == _amount(existing.get("Amount")),
+        "Date": lambda: day_of(payload["Date"]) == day_of(existing.get("Date")),
+        "Reference": lambda: (payload["Reference"] or "") == (existing.get("Reference") or ""),
+    }
+    diffs = [f for f, check in same.items() if f in payload and not check()]
     if diffs:
         return Decision(Action.REJECT, reasons=[
             f"payment {existing.get(ep.primary_key[0])} exists and Xero payments cannot be "
@@ -234,7 +250,7 @@ def _decide_removal(
             return Decision(Action.REJECT, reasons=[
                 f"{ep.stream} cannot be created in status {removal}"])
         then, initial = step
-        body = _without(payload, pk)
+        body = _without_id(payload, pk)
         body[sf] = initial
         return Decision(Action.CREATE, body, then=then, then_status=removal)
     rid = str(existing[pk])
@@ -253,6 +269,10 @@ def _decide_removal(
                     f"(AmountPaid {existing.get('AmountPaid', 0)}): Xero voids only documents "
                     f"without payments; remove them first"])
             return Decision(Action.VOID, _status_payload(ep, rid, VOIDED))
+        if current == "PAID":
+            return Decision(Action.REJECT, reasons=[
+                f"{_label(ep, existing)} is PAID: Xero voids only AUTHORISED documents without "
+                f"payments; reverse its payments first"])
         return Decision(Action.REJECT, reasons=[
             f"{_label(ep, existing)} is {current or 'in an unknown status'}: Xero deletes "
             f"only DRAFT/SUBMITTED and voids only AUTHORISED documents"])

@@ -39,6 +39,7 @@ from target_xero.actions import (
     Action,
     Decision,
     clean_payload,
+    day_of,
     decide,
     removal_request,
 )
@@ -171,6 +172,7 @@ class XeroSink(BatchSink):
         super().__init__(target, stream_name, schema, key_properties)
         self.target_xero = target
         self.route = target.route_for(stream_name)
+        self._followups: list[Work] = []
 
     # -- SDK hooks: keep what the SDK would strip or convert --------------------------------
 
@@ -327,7 +329,7 @@ class XeroSink(BatchSink):
                 pid = str(p.get("PaymentID"))
                 if pid in claimed or str(p.get("Status", "")).upper() == "DELETED":
                     continue
-                same = (str(p.get("Date", ""))[:10] == str(payload.get("Date", ""))[:10]
+                same = (day_of(p.get("Date")) == day_of(payload.get("Date"))
                         and _dec(p.get("Amount")) == _dec(payload.get("Amount"))
                         and (p.get("Reference") or "") == (payload.get("Reference") or ""))
                 if same:
@@ -361,6 +363,17 @@ class XeroSink(BatchSink):
             self._envelope("PUT", keyless)
         if upserts:
             self._envelope("POST", upserts)
+        self._send_followups()
+
+    def _send_followups(self) -> None:
+        """Second steps (void / delete / archive after a create), batched like the first."""
+        while self._followups:
+            todo, self._followups = self._followups, []
+            if self.ep.batch_max == 1 or self.ep.stream in SINGLE_OBJECT_BODY:
+                for w in todo:
+                    self._single(w, followup=True)
+            else:
+                self._envelope("POST", todo, followup=True)
 
     def _envelope(self, method: str, works: list[Work], followup: bool = False) -> None:
         for chunk in _chunks(works, min(self.ep.batch_max, self.target_xero.batch_size)):
@@ -421,10 +434,7 @@ class XeroSink(BatchSink):
             rid = str(result.get(ep.primary_key[0]))
             w.decision = Decision(d.then, {ep.primary_key[0]: rid,
                                            ep.status_field or "Status": d.then_status})
-            if ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY:
-                self._single(w, followup=True)
-            else:
-                self._envelope("POST", [w], followup=True)
+            self._followups.append(w)
             return
         self.confirm(w, d.action)
         if ep.stream == "tracking_categories" and not followup:

@@ -52,7 +52,7 @@ def load_spec(api: str) -> dict[str, Any]:
     except KeyError:
         raise KeyError(f"unknown Xero API {api!r}; known: {', '.join(SPEC_FILES)}") from None
     with (OPENAPI_DIR / filename).open(encoding="utf-8") as f:
-        spec = yaml.load(f, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+        spec = yaml.load(f, Loader=_SpecLoader)  # a SafeLoader subclass
     if not isinstance(spec, dict):
         raise ValueError(f"{filename} is not an OpenAPI document")
     return spec
@@ -94,7 +94,9 @@ def inline_refs(
         return node
     ref = node.get("$ref")
     if not isinstance(ref, str):
-        return {k: inline_refs(spec, v, max_depth=max_depth, _stack=_stack) for k, v in node.items()}
+        return {
+            k: inline_refs(spec, v, max_depth=max_depth, _stack=_stack) for k, v in node.items()
+        }
     # OpenAPI 3.0 ignores keywords next to a $ref (the specs write `{$ref: Amount, type: number}`
     # where Amount is an object); only a description is kept, as an annotation.
     note = {"description": node["description"]} if "description" in node else {}

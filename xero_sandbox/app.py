@@ -29,7 +29,7 @@ from xero_core.endpoints import (
     Write,
 )
 from xero_core.errors import forbidden, unauthorized, validation_exception
-from xero_sandbox import reads
+from xero_sandbox import reads, reports, rules, seed
 from xero_sandbox.admin import LOGGED_HEADERS, RequestLog, admin_blueprint
 from xero_sandbox.auth import (
     ATTACHMENTS_SCOPE,
@@ -75,8 +75,6 @@ class Sandbox:
         self._idem_lock = threading.Lock()
 
     def _seed(self) -> None:
-        from xero_sandbox import seed
-
         orgs = seed.generate(seed=self.config.seed, size=self.config.size,
                              orgs=self.config.orgs, now_ms=self.base_now_ms)
         self.store.orgs = {o.tenant_id: o for o in orgs}
@@ -339,8 +337,6 @@ def _dispatch(sandbox: Sandbox, org: Organisation, ident: CallIdentity, route: R
     if route.report is not None:
         if request.method != "GET":
             return _method_not_allowed()
-        from xero_sandbox import reports
-
         with org.lock:
             outcome = reports.report(org, route.report, params, now_ms)
         return json_response(outcome.status, outcome.body)
@@ -401,8 +397,6 @@ def _allowed(ep: Endpoint, route: Route, method: str) -> bool:
 
 def _write(sandbox: Sandbox, org: Organisation, ident: CallIdentity, ep: Endpoint, route: Route,
            params: dict[str, str], now_ms: int) -> Response:
-    from xero_sandbox import rules
-
     method = request.method
     if not _allowed(ep, route, method):
         return _method_not_allowed()
@@ -422,6 +416,9 @@ def _write(sandbox: Sandbox, org: Organisation, ident: CallIdentity, ep: Endpoin
             f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters"))
     cache_key = (ident.tenant_id, method, request.path.lower(), key or "")
     rid = route.record_id
+    if rid is not None:  # the stored id for any spelling of it (case, or a business number)
+        found = reads.find(org, ep, rid)
+        rid = found[0] if found is not None else rid
     with org.lock:
         if key and method in ("POST", "PUT"):
             with sandbox._idem_lock:

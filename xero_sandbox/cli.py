@@ -49,6 +49,12 @@ def serve(args: argparse.Namespace) -> int:
     sandbox = Sandbox(config)
     server = make_server(args.host, args.port, create_app(sandbox), threaded=True,
                          request_handler=QuietHandler)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     host = args.host if ":" not in args.host else f"[{args.host}]"
     url = f"http://{host}:{server.server_port}"
     print(json.dumps(sandbox.startup_info(url)), flush=True)
@@ -56,14 +62,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"xero-sandbox: {len(sandbox.store.orgs)} organisations, {records} records, "
           f"serving {url} (ready in {time.perf_counter() - started:.2f}s; admin at "
           f"{url}/__admin)", file=sys.stderr, flush=True)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
     return 0

@@ -315,42 +315,65 @@ def net_lines(journals: Iterable[Record]) -> list[Record]:
 # --- balances --------------------------------------------------------------------------------
 
 class Balances:
-    """Net movements (cents) per account and journal day, with prefix sums for range queries."""
+    """Movements (cents) per account and journal day, with prefix sums for range queries.
+
+    Net (debit positive), debits and credits are kept apart so a report can show money in and
+    money out of an account, not only its net change.
+    """
 
     def __init__(self, journals: Iterable[Record]) -> None:
-        per: dict[str, dict[int, int]] = {}
+        per: dict[str, dict[int, list[int]]] = {}
         for j in journals:
             day = parse_ms(j["JournalDate"])
             for line in j["JournalLines"]:
                 acc = per.setdefault(line["AccountID"], {})
-                acc[day] = acc.get(day, 0) + round(line["NetAmount"] * 100)
+                cell = acc.get(day)
+                if cell is None:
+                    cell = acc[day] = [0, 0]
+                amount = round(line["NetAmount"] * 100)
+                cell[0 if amount > 0 else 1] += amount
         self._days: dict[str, list[int]] = {}
-        self._sums: dict[str, list[int]] = {}
+        self._sums: dict[str, tuple[list[int], list[int]]] = {}
         for account_id, days in per.items():
             keys = sorted(days)
-            running = 0
-            sums = []
+            debit = credit = 0
+            debits, credits = [], []
             for k in keys:
-                running += days[k]
-                sums.append(running)
+                debit += days[k][0]
+                credit -= days[k][1]
+                debits.append(debit)
+                credits.append(credit)
             self._days[account_id] = keys
-            self._sums[account_id] = sums
+            self._sums[account_id] = (debits, credits)
 
     @property
     def account_ids(self) -> list[str]:
         return list(self._days)
 
-    def to(self, account_id: str, to_ms: int) -> int:
-        """Balance (cents, debit positive) of everything dated on or before `to_ms`."""
+    def _at(self, account_id: str, to_ms: int) -> tuple[int, int]:
         days = self._days.get(account_id)
         if not days:
-            return 0
+            return 0, 0
         i = bisect.bisect_right(days, to_ms)
-        return self._sums[account_id][i - 1] if i else 0
+        if not i:
+            return 0, 0
+        debits, credits = self._sums[account_id]
+        return debits[i - 1], credits[i - 1]
+
+    def to(self, account_id: str, to_ms: int) -> int:
+        """Balance (cents, debit positive) of everything dated on or before `to_ms`."""
+        debit, credit = self._at(account_id, to_ms)
+        return debit - credit
 
     def between(self, account_id: str, from_ms: int, to_ms: int) -> int:
-        """Movement (cents) dated from `from_ms` to `to_ms` inclusive."""
+        """Net movement (cents) dated from `from_ms` to `to_ms` inclusive."""
         return self.to(account_id, to_ms) - self.to(account_id, from_ms - 1)
+
+    def debits_credits(self, account_id: str, from_ms: int, to_ms: int) -> tuple[int, int]:
+        """(debits, credits) in cents, both positive, dated from `from_ms` to `to_ms`."""
+        d1, c1 = self._at(account_id, to_ms)
+        d0, c0 = self._at(account_id, from_ms - 1)
+        return d1 - d0, c1 - c0
 
 
 _CACHE: dict[str, tuple[int, int, Balances]] = {}

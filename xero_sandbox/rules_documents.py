@@ -14,8 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from xero_sandbox import ledger
-from xero_sandbox.amounts import ZERO, line_amount, line_tax, money, round_money, totals, unit
-from xero_sandbox.amounts import LINE_AMOUNT_TYPES
+from xero_sandbox.amounts import (
+    LINE_AMOUNT_TYPES,
+    ZERO,
+    line_amount,
+    line_tax,
+    money,
+    round_money,
+    totals,
+    unit,
+)
 from xero_sandbox.chart import PROFILES
 from xero_sandbox.rules_common import (
     DAY_MS,

@@ -301,7 +301,7 @@ class _Parser:
         if len(nums) not in (3, 6):
             raise WhereError("DateTime takes (year, month, day) or (y, m, d, hour, minute, second)")
         try:
-            hms = (nums + [0, 0, 0])[3:6]
+            hms = [*nums, 0, 0, 0][3:6]
             return datetime(nums[0], nums[1], nums[2], hms[0], hms[1], hms[2],
                             tzinfo=timezone.utc)
         except ValueError as exc:

@@ -112,3 +112,19 @@ def test_summarize_errors_reaches_the_rules(clean_sandbox, make_api, summarize) 
     else:
         assert resp.status_code == 200
         assert resp.json()["Invoices"][0]["StatusAttributeString"] == "ERROR"
+
+
+def test_email_route_answers_204_for_an_approved_sales_invoice(clean_sandbox, make_api) -> None:
+    api = make_api()
+    emails = {c["ContactID"]: c.get("EmailAddress")
+              for c in clean_sandbox.records(api.tenant_id, "contacts")}
+    invoices = clean_sandbox.records(api.tenant_id, "invoices")
+    sendable = next(i for i in invoices if i["Type"] == "ACCREC" and i["Status"] == "AUTHORISED"
+                    and emails.get(i["Contact"]["ContactID"]))
+    resp = api.request("POST", f"Invoices/{sendable['InvoiceID']}/Email")
+    assert resp.status_code == 204 and resp.content == b""
+    stored = {i["InvoiceID"]: i for i in clean_sandbox.records(api.tenant_id, "invoices")}
+    assert stored[sendable["InvoiceID"]]["SentToContact"] is True
+    draft = next(i for i in invoices if i["Status"] == "DRAFT")
+    assert api.request("POST", f"Invoices/{draft['InvoiceID']}/Email").status_code == 400
+    assert api.request("PUT", f"Invoices/{draft['InvoiceID']}/Email").status_code == 405

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from tests.tap.conftest import org_config, run_tap
-from tests.target.conftest import by, held, run_target, schema_msg, target_config
+from tests.target.conftest import api_calls, by, held, run_target, schema_msg, target_config
 
-STREAMS = ["accounts", "contacts", "items", "invoices", "payments"]
+STREAMS = ["currencies", "accounts", "contacts", "items", "invoices", "payments"]
 
 
 def _rename(msg: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +51,11 @@ def test_org_a_into_org_b_by_natural_keys(clean_sandbox, tmp_path) -> None:
     assert any(m["type"] == "SCHEMA" for m in messages)
     if not any(m["type"] == "SCHEMA" and m["stream"] == "payments" for m in messages):
         messages.insert(0, schema_msg("payments"))
+    clean_sandbox.clear_requests()
     res = run_target(target_config(clean_sandbox, tmp_path, index=1), messages)
+    import collections
+    print(collections.Counter(f"{c['method']} {c['path']}" for c in api_calls(clean_sandbox)
+                              ).most_common(15))
     a_inv = by(tapped.records["invoices"], "InvoiceNumber")
     b_inv = by(held(clean_sandbox, 1, "invoices"), "InvoiceNumber")
     rejected = {r["record"].get("InvoiceNumber") for r in res.rejects if r["stream"] == "invoices"}
