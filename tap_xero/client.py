@@ -7,7 +7,8 @@ Xero's three paging styles, If-Modified-Since bookmarks, tenants as partitions, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -21,7 +22,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from xero_core import jsonutil
 from xero_core.auth import XeroAuth
-from xero_core.dates import convert_dates, parse_datetime, to_http_date
+from xero_core.dates import convert_dates, parse_datetime, to_http_date, to_iso
 from xero_core.endpoints import MAX_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
 from xero_core.errors import AuthError, ConfigError, ForbiddenError, XeroError
 
@@ -66,6 +67,51 @@ def parse_page(response: requests.Response, records_key: str, singleton: bool = 
         page.records = [r for r in items if isinstance(r, dict)]
     response._xero_page = page  # type: ignore[attr-defined]
     return page
+
+
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def iso_utc(value: str) -> str | None:
+    """A date Xero writes without a zone (`2026-01-31T00:00:00`, 7 fraction digits, a bare
+    date) -> ISO 8601 UTC with offset, as a `date-time` schema wants; "" -> None."""
+    text = value.strip()
+    if not text:
+        return None
+    m = _ISO.match(text)
+    if not m:
+        return value  # not a date after all: leave it for the target to judge
+    day, clock, fraction, zone = m.groups()
+    clock = clock or "00:00:00"
+    if clock.count(":") == 1:
+        clock += ":00"
+    fraction = f".{fraction[:6]}" if fraction else ""
+    zone = "+00:00" if zone in (None, "Z") else zone
+    return to_iso(parse_datetime(f"{day}T{clock}{fraction}{zone}"))
+
+
+def normalise_datetimes(value: Any, schema: Mapping[str, Any]) -> Any:
+    """Rewrite, in place, every string the schema types as `date-time` to ISO UTC."""
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        for key, item in value.items():
+            sub = props.get(key)
+            if sub is None or item is None:
+                continue
+            if isinstance(item, str):
+                if sub.get("format") == "date-time":
+                    value[key] = iso_utc(item)
+            elif isinstance(item, (dict, list)):
+                normalise_datetimes(item, sub)
+    elif isinstance(value, list):
+        items = schema.get("items") or {}
+        for i, item in enumerate(value):
+            if isinstance(item, str) and items.get("format") == "date-time":
+                value[i] = iso_utc(item)
+            elif isinstance(item, (dict, list)):
+                normalise_datetimes(item, items)
+    return value
 
 
 # --- paging --------------------------------------------------------------------------------
@@ -137,8 +183,6 @@ class XeroBearerAuthenticator(APIAuthenticatorBase):
 class TenantStream(RESTStream[Any]):
     """A REST stream partitioned by tenant, sending through the tap's one XeroClient."""
 
-    _partition: Context | None = None
-
     @property
     def xero_tap(self) -> TapXero:
         return cast("TapXero", self._tap)
@@ -199,8 +243,6 @@ class TenantStream(RESTStream[Any]):
             self.get_context_state(context).pop("progress_markers", None)
 
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
-        # The SDK builds the paginator without the context; Journals need it for the offset.
-        self._partition = context
         yield from self.request_records(context)
 
 
@@ -208,6 +250,8 @@ class XeroStream(TenantStream):
     """A stream for one row of xero_core.endpoints.ENDPOINTS."""
 
     endpoint: ClassVar[Endpoint]
+    _since: datetime | None = None
+    _start_bookmark: Any = None
 
     def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
         ep = self.endpoint
@@ -269,11 +313,18 @@ class XeroStream(TenantStream):
 
     # -- requests -----------------------------------------------------------------------
 
+    def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
+        # Freeze the partition's starting point: a sorted stream advances its bookmark while
+        # it pages, and a moving If-Modified-Since would shift the pages under us.
+        self._since = self.modified_since(context)
+        self._start_bookmark = self.get_context_state(context).get("replication_key_value")
+        yield from super().read_records(context)
+
     def get_new_paginator(self) -> BaseAPIPaginator | None:
         ep = self.endpoint
         if ep.paging is Paging.OFFSET:
-            bookmark = self.get_context_state(self._partition).get("replication_key_value")
-            return JournalOffsetPaginator(bookmark if isinstance(bookmark, int) else 0)
+            start = self._start_bookmark
+            return JournalOffsetPaginator(start if isinstance(start, int) else 0)
         if ep.paging in (Paging.PAGE, Paging.PAGE_SIZE):
             return XeroPagePaginator(ep.records_key, self.page_size)
         return None  # the SDK uses a SinglePagePaginator: one call
@@ -306,9 +357,8 @@ class XeroStream(TenantStream):
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         request = super().get_http_request(page=page)
         request.headers["Accept"] = "application/json"
-        since = self.modified_since(page.stream_context)
-        if since is not None:
-            request.headers["If-Modified-Since"] = to_http_date(since)
+        if self._since is not None:
+            request.headers["If-Modified-Since"] = to_http_date(self._since)
         return request
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
@@ -320,19 +370,20 @@ class XeroStream(TenantStream):
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         context = context or {}
         row[TENANT_KEY] = context.get(TENANT_KEY)
-        if not self._newer_than_bookmark(row, context):
+        normalise_datetimes(row, self.schema)
+        if not self._newer_than_bookmark(row):
             return None
         self.xero_tap.observe_record(self.name, row, context)
         return row
 
-    def _newer_than_bookmark(self, row: dict, context: Context) -> bool:
+    def _newer_than_bookmark(self, row: dict) -> bool:
         """Client-side filter where Xero cannot filter (no If-Modified-Since): keep records
         at or after the bookmark (equal ones too: a duplicate is cheaper than a miss)."""
         if self.endpoint.modified_since or not self.replication_key:
             return True
         if self.replication_method != "INCREMENTAL":
             return True
-        bookmark = self.get_context_state(context).get("replication_key_value")
+        bookmark = self._start_bookmark
         value = row.get(self.replication_key)
         if not bookmark or not value:
             return True

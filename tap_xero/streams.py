@@ -16,7 +16,13 @@ from urllib.parse import quote
 from singer_sdk import Stream
 from singer_sdk.helpers.types import Context
 
-from tap_xero.client import TENANT_KEY, TenantStream, XeroStream, parse_page
+from tap_xero.client import (
+    TENANT_KEY,
+    TenantStream,
+    XeroStream,
+    normalise_datetimes,
+    parse_page,
+)
 from tap_xero.reports import AGED_REPORTS, flatten_report, report_params
 from xero_core.dates import convert_dates
 from xero_core.endpoints import BY_STREAM, REPORT_SCOPE, REPORTS, Endpoint
@@ -31,6 +37,27 @@ def _camel(name: str) -> str:
     return "".join(part.title() for part in name.split("_"))
 
 
+class AssetsStream(XeroStream):
+    """Assets: the API lists one status per call (`status` is required), so ask for each.
+
+    The table's fixed `status=REGISTERED` alone would never sync draft or disposed assets.
+    """
+
+    statuses: ClassVar[tuple[str, ...]] = ("DRAFT", "REGISTERED", "DISPOSED")
+    _status: str = "REGISTERED"
+
+    def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
+        for status in self.statuses:
+            self._status = status
+            yield from super().read_records(context)
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        return {**super().get_url_params(context, next_page_token), "status": self._status}
+
+
+SPECIAL: dict[str, type[XeroStream]] = {"assets": AssetsStream}
+
+
 @cache
 def endpoint_stream_class(stream: str) -> type[XeroStream]:
     """The XeroStream subclass of one table row (children point at their parent's class)."""
@@ -38,7 +65,8 @@ def endpoint_stream_class(stream: str) -> type[XeroStream]:
     attrs: dict[str, Any] = {"name": ep.stream, "endpoint": ep, "__module__": __name__}
     if ep.parent:
         attrs["parent_stream_type"] = endpoint_stream_class(ep.parent)
-    return type(f"{_camel(ep.stream)}Stream", (XeroStream,), attrs)
+    base = SPECIAL.get(stream, XeroStream)
+    return type(f"{_camel(ep.stream)}Stream", (base,), attrs)
 
 
 def make_endpoint_stream(tap: TapXero, ep: Endpoint, schema: dict[str, Any]) -> XeroStream:
@@ -88,7 +116,7 @@ class ChildStream(TenantStream):
         context = context or {}
         row[TENANT_KEY] = context.get(TENANT_KEY)
         row[self.parent_key] = context.get(self.parent_key)
-        return row
+        return normalise_datetimes(row, self.schema)
 
 
 class HistoryStream(ChildStream):
@@ -166,7 +194,7 @@ class ConnectionsStream(Stream):
         for conn in tap.xero_client.connections():
             row = convert_dates(dict(conn))
             row[TENANT_KEY] = conn.get("tenantId")
-            yield row
+            yield normalise_datetimes(row, self.schema)
 
 
 class ReportRowsStream(TenantStream):

@@ -13,7 +13,7 @@ import json
 import threading
 from collections import defaultdict
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -118,6 +118,8 @@ class TapXero(Tap):
 
     name = "tap-xero"
     config_jsonschema = SETTINGS.to_dict()
+    #: Extra keyword arguments for XeroClient.from_config (tests pass a virtual clock/sleep).
+    client_options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._client: XeroClient | None = None
@@ -137,7 +139,7 @@ class TapXero(Tap):
         """One XeroClient per run, shared by every stream (limiter, token, connections)."""
         with self._lock:
             if self._client is None:
-                self._client = XeroClient.from_config(self.config)
+                self._client = XeroClient.from_config(self.config, **self.client_options)
             return self._client
 
     @property

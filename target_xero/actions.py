@@ -160,6 +160,34 @@ def day_of(value: Any) -> str:
         return str(value)[:10]
 
 
+def _same(new: Any, old: Any) -> bool:
+    if new == old:
+        return True
+    if isinstance(new, bool) or isinstance(old, bool):
+        return False
+    if isinstance(new, (int, float, Decimal)) and isinstance(old, (int, float, Decimal, str)):
+        try:
+            return Decimal(str(new)) == Decimal(str(old))
+        except InvalidOperation:
+            return False
+    if isinstance(new, str) and isinstance(old, str) and (
+            old.startswith("/Date(") or new.startswith("/Date(")):
+        try:
+            return parse_datetime(new) == parse_datetime(old)
+        except ValueError:
+            return False
+    return False
+
+
+def unchanged(payload: dict[str, Any], existing: dict[str, Any], pk: str) -> bool:
+    """True when Xero already holds every scalar the record sends (nested values count as
+    changes: comparing lines is Xero's job). Saves a write call, e.g. one per account."""
+    fields = [k for k in payload if k != pk]
+    return bool(fields) and all(
+        not isinstance(payload[k], (dict, list)) and _same(payload[k], existing.get(k))
+        for k in fields)
+
+
 def has_payments(existing: dict[str, Any]) -> bool:
     if existing.get("Payments") or existing.get("Prepayments") or existing.get("Overpayments"):
         return True
@@ -198,6 +226,8 @@ def decide(
         if Write.UPDATE not in writes:
             return Decision(Action.SKIP, reasons=[
                 f"{_label(ep, existing)} exists and Xero does not update {ep.stream}"])
+        if unchanged(payload, existing, pk):
+            return Decision(Action.SKIP, reasons=[f"{_label(ep, existing)} is unchanged"])
         body = dict(payload)
         body[pk] = existing[pk]
         return Decision(Action.UPDATE, body)

@@ -111,7 +111,7 @@ def _rates(label: str, main: str, sales: str, purch: str, extra: tuple[TaxRateSp
         TaxRateSpec(sales, f"{main}% {label} on Income", main, "OUTPUT", _IN),
         TaxRateSpec(purch, f"{main}% {label} on Expenses", main, "INPUT", _OUT),
         TaxRateSpec("NONE", f"No {label}", "0", "NONE", _ALL),
-        TaxRateSpec("ZERORATED", "Zero Rated", "0", "ZERORATED", _ALL),
+        TaxRateSpec("ZERORATED", "Zero Rated", "0", "ZERORATEDOUTPUT", _ALL),
         TaxRateSpec("EXEMPTOUTPUT", "Exempt Income", "0", "EXEMPTOUTPUT", _IN),
         TaxRateSpec("EXEMPTEXPENSES", "Exempt Expenses", "0", "EXEMPTINPUT", _OUT),
         *extra,

@@ -91,7 +91,7 @@ class Params:
         except ValueError:
             raise BadParam(f"{name} '{value}' is not a valid date (use YYYY-MM-DD)") from None
 
-    def int(self, name: str, default: int, low: int, high: int) -> int:
+    def number(self, name: str, default: int, low: int, high: int) -> int:
         value = self.text(name)
         if value is None:
             return default
@@ -221,7 +221,7 @@ def _balance_rows(books: Books, groups: Any, dates: list[date], sign: int,
             if not any(values):
                 continue
             rows.append(row(a["Name"], map(money, values), a["AccountID"]))
-            sub = [s + v for s, v in zip(sub, values)]
+            sub = [s + v for s, v in zip(sub, values, strict=True)]
         if rows:
             rows.append(summary(f"Total {title}", map(money, sub)))
             out.append(section(title, rows))
@@ -232,7 +232,7 @@ def _balance_rows(books: Books, groups: Any, dates: list[date], sign: int,
 
 def balance_sheet(books: Books, p: Params, now_ms: int) -> Record:
     at = p.date("date", books.today)
-    periods = p.int("periods", 0, 0, 11)
+    periods = p.number("periods", 0, 0, 11)
     step = p.timeframe_months()
     dates = [shift_months(at, -i * step) for i in range(periods + 1)]
     n = len(dates)
@@ -243,7 +243,7 @@ def balance_sheet(books: Books, p: Params, now_ms: int) -> Record:
     rows.append(section("Liabilities", []))
     rows += _balance_rows(books, _BS_LIABILITIES, dates, -1, liabilities)
     rows.append(section("", [summary("Total Liabilities", map(money, liabilities))]))
-    net = [a - li for a, li in zip(assets, liabilities)]
+    net = [a - li for a, li in zip(assets, liabilities, strict=True)]
     rows.append(section("", [row("Net Assets", map(money, net))]))
     equity_rows, equity = [], [0] * n
     retained = books.retained_earnings
@@ -253,14 +253,14 @@ def balance_sheet(books: Books, p: Params, now_ms: int) -> Record:
         values = [-books.to(a, d) for d in dates]
         if any(values):
             equity_rows.append(row(a["Name"], map(money, values), a["AccountID"]))
-            equity = [e + v for e, v in zip(equity, values)]
+            equity = [e + v for e, v in zip(equity, values, strict=True)]
     current = [books.profit(books.fy_start(d), d) for d in dates]
     earlier = [books.profit(None, books.fy_start(d) - timedelta(days=1))
                + (-books.to(retained, d) if retained else 0) for d in dates]
     equity_rows.append(_earnings_row("Current Year Earnings", current, dates, books))
     equity_rows.append(row("Retained Earnings", map(money, earlier),
                            retained["AccountID"] if retained else NO_ACCOUNT))
-    equity = [e + c + r for e, c, r in zip(equity, current, earlier)]
+    equity = [e + c + r for e, c, r in zip(equity, current, earlier, strict=True)]
     equity_rows.append(summary("Total Equity", map(money, equity)))
     rows.append(section("Equity", equity_rows))
     titles = ["Balance Sheet", books.org.name, f"As at {long_date(at)}"]
@@ -270,7 +270,7 @@ def balance_sheet(books: Books, p: Params, now_ms: int) -> Record:
 def _earnings_row(label: str, values: list[int], dates: list[date], books: Books) -> Record:
     cells: list[Record] = [{"Value": label, "Attributes": [{"Value": NO_ACCOUNT,
                                                             "Id": "account"}]}]
-    for v, d in zip(values, dates):
+    for v, d in zip(values, dates, strict=True):
         start = books.fy_start(d)
         cells.append({"Value": money(v), "Attributes": [
             {"Value": NO_ACCOUNT, "Id": "account"},
@@ -279,7 +279,7 @@ def _earnings_row(label: str, values: list[int], dates: list[date], books: Books
     return {"RowType": "Row", "Cells": cells}
 
 
-# --- Profit and Loss -------------------------------------------------------------------------------
+# --- Profit and Loss ------------------------------------------------------------------------------
 
 _PL_GROUPS = (("Income", ("REVENUE", "SALES"), -1), ("Less Cost of Sales", ("DIRECTCOSTS",), 1),
               ("Other Income", ("OTHERINCOME",), -1),
@@ -291,7 +291,7 @@ def profit_and_loss(books: Books, p: Params, now_ms: int) -> Record:
     start = p.date("fromDate", month_start(end))
     if start > end:
         raise BadParam("fromDate must not be after toDate")
-    periods = p.int("periods", 0, 0, 11)
+    periods = p.number("periods", 0, 0, 11)
     step = p.timeframe_months()
     ranges = [(shift_months(start, -i * step), shift_months(end, -i * step))
               for i in range(periods + 1)]
@@ -305,22 +305,23 @@ def profit_and_loss(books: Books, p: Params, now_ms: int) -> Record:
             if not any(values):
                 continue
             section_rows.append(row(a["Name"], map(money, values), a["AccountID"]))
-            sub = [t + v for t, v in zip(sub, values)]
+            sub = [t + v for t, v in zip(sub, values, strict=True)]
         group_totals[title] = sub
         label = "Total " + title.replace("Less ", "")
         section_rows.append(summary(label, map(money, sub)))
         rows.append(section(title, section_rows))
         if title == "Less Cost of Sales":
-            gross = [i - c for i, c in zip(group_totals["Income"], sub)]
+            gross = [i - c for i, c in zip(group_totals["Income"], sub, strict=True)]
             rows.append(section("", [row("Gross Profit", map(money, gross))]))
-    net = [i - c + o - x for i, c, o, x in zip(*(group_totals[t] for t, _, _ in _PL_GROUPS))]
+    columns = (group_totals[t] for t, _, _ in _PL_GROUPS)
+    net = [i - c + o - x for i, c, o, x in zip(*columns, strict=True)]
     rows.append(section("", [row("Net Profit", map(money, net))]))
     titles = ["Profit and Loss", books.org.name,
               f"For the period {long_date(start)} to {long_date(end)}"]
     return _report(books, "ProfitAndLoss", "Profit and Loss", titles, rows, now_ms)
 
 
-# --- Trial Balance ----------------------------------------------------------------------------------
+# --- Trial Balance --------------------------------------------------------------------------------
 
 _TB_SECTIONS = (("Revenue", ("REVENUE",)), ("Expenses", ("EXPENSE",)), ("Assets", ("ASSET",)),
                 ("Liabilities", ("LIABILITY",)), ("Equity", ("EQUITY",)))
@@ -368,7 +369,7 @@ def trial_balance(books: Books, p: Params, now_ms: int) -> Record:
     return _report(books, "TrialBalance", "Trial Balance", titles, rows, now_ms)
 
 
-# --- Bank Summary ----------------------------------------------------------------------------------
+# --- Bank Summary ---------------------------------------------------------------------------------
 
 def bank_summary(books: Books, p: Params, now_ms: int) -> Record:
     end = p.date("toDate", books.today)
@@ -384,7 +385,7 @@ def bank_summary(books: Books, p: Params, now_ms: int) -> Record:
                                                         day_ms(end))
         closing = opening + received - spent
         values = (opening, received, spent, closing)
-        total = [t + v for t, v in zip(total, values)]
+        total = [t + v for t, v in zip(total, values, strict=True)]
         body.append({"RowType": "Row", "Cells": [
             {"Value": a["Name"], "Attributes": [{"Value": a["AccountID"], "Id": "accountID"}]},
             {"Value": money(opening)},
@@ -397,11 +398,11 @@ def bank_summary(books: Books, p: Params, now_ms: int) -> Record:
     return _report(books, "BankSummary", "Bank Summary", titles, rows, now_ms)
 
 
-# --- Budget Summary ----------------------------------------------------------------------------------
+# --- Budget Summary -------------------------------------------------------------------------------
 
 def budget_summary(books: Books, p: Params, now_ms: int) -> Record:
     at = p.date("date", books.today)
-    periods = p.int("periods", 12, 1, 12)
+    periods = p.number("periods", 12, 1, 12)
     step = p.timeframe_months()
     starts = [shift_months(month_start(at), i * step) for i in range(periods)]
     budget = next((b for b in books.org.coll("budgets").records.values()
@@ -416,19 +417,19 @@ def budget_summary(books: Books, p: Params, now_ms: int) -> Record:
                     values[i] += cents(bal.get("Amount") or 0)
         by_account[line["AccountID"]] = values
     rows: list[Record] = [header("Account", *(f"{s:%b-%y}" for s in starts))]
-    totals = {}
+    totals: dict[str, list[int]] = {}
     for title, classes in (("Income", ("REVENUE",)), ("Expenses", ("EXPENSE",))):
         section_rows, sub = [], [0] * periods
         for a in books.of_class(*classes):
-            values = by_account.get(a["AccountID"])
-            if values is None:
+            if a["AccountID"] not in by_account:
                 continue
+            values = by_account[a["AccountID"]]
             section_rows.append(row(a["Name"], map(money, values), a["AccountID"]))
-            sub = [s + v for s, v in zip(sub, values)]
+            sub = [s + v for s, v in zip(sub, values, strict=True)]
         section_rows.append(summary(f"Total {title}", map(money, sub)))
         rows.append(section(title, section_rows))
         totals[title] = sub
-    net = [i - e for i, e in zip(totals["Income"], totals["Expenses"])]
+    net = [i - e for i, e in zip(totals["Income"], totals["Expenses"], strict=True)]
     rows.append(section("", [summary("Net Profit", map(money, net))]))
     last = shift_months(starts[-1], step) - timedelta(days=1)
     titles = ["Overall Budget", "Budget Summary", books.org.name,
@@ -436,7 +437,7 @@ def budget_summary(books: Books, p: Params, now_ms: int) -> Record:
     return _report(books, "BudgetSummary", "Budget Summary", titles, rows, now_ms)
 
 
-# --- Executive Summary --------------------------------------------------------------------------------
+# --- Executive Summary ----------------------------------------------------------------------------
 
 def _variance(cur: int, prev: int) -> str:
     if not prev:
@@ -484,13 +485,13 @@ def executive_summary(books: Books, p: Params, now_ms: int) -> Record:
     def line(label: str, values: list[int], fmt: Callable[[int], str] = money) -> Record:
         return row(label, [fmt(values[0]), fmt(values[1]), _variance(values[0], values[1])])
 
-    gross = [i - d for i, d in zip(income, direct)]
-    profit = [g + o - x for g, o, x in zip(gross, other, expenses)]
+    gross = [i - d for i, d in zip(income, direct, strict=True)]
+    profit = [g + o - x for g, o, x in zip(gross, other, expenses, strict=True)]
     rows = [
         header("", f"{at:%b %Y}", f"{months[1][0]:%b %Y}", "Variance"),
         section("Cash", [line("Cash received", cash_in), line("Cash spent", cash_out),
                          line("Cash surplus (deficit)",
-                              [a - b for a, b in zip(cash_in, cash_out)]),
+                              [a - b for a, b in zip(cash_in, cash_out, strict=True)]),
                          line("Closing bank balance", per_month(_bank_total(books, banks)))]),
         section("Profitability", [line("Income", income), line("Direct costs", direct),
                                   line("Gross profit (loss)", gross),
@@ -520,7 +521,7 @@ def _system_balance(books: Books, system: str, months: list[tuple[date, date]]) 
 
 
 
-# --- Aged receivables / payables -----------------------------------------------------------------------
+# --- Aged receivables / payables ------------------------------------------------------------------
 
 def _aged(kind: str) -> Callable[[Books, Params, int], Record]:
     invoice_type = "ACCREC" if kind == "Receivables" else "ACCPAY"
@@ -564,7 +565,7 @@ def _aged(kind: str) -> Callable[[Books, Params, int], Record]:
             attrs = [{"Value": inv["InvoiceID"], "Id": "invoiceID"}]
             body.append({"RowType": "Row",
                          "Cells": [{"Value": v, "Attributes": attrs} for v in values]})
-            sums = [s + v for s, v in zip(sums, (total, paid, credited, due))]
+            sums = [s + v for s, v in zip(sums, (total, paid, credited, due), strict=True)]
         body.append(summary("Total", ["", "", "", *map(money, sums)]))
         rows.append(section("", body))
         titles = ["Invoices" if kind == "Receivables" else "Bills", contact["Name"],

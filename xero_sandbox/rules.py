@@ -139,7 +139,7 @@ def elements_of(endpoint: Endpoint, payload: dict[str, Any]) -> list[Any]:
     raise Invalid(f"The request body has no {key}")
 
 
-# --- write -----------------------------------------------------------------------------------------
+# --- write ----------------------------------------------------------------------------------------
 
 def write(org: Organisation, endpoint: Endpoint, method: str, payload: dict[str, Any], *,
           record_id: str | None, summarize_errors: bool, now_ms: int,
@@ -158,10 +158,9 @@ def write(org: Organisation, endpoint: Endpoint, method: str, payload: dict[str,
         return _invalid(*e.messages)
     if not elements:
         return _invalid(f"The request body has no {endpoint.records_key}")
-    if len(elements) > endpoint.batch_max:
-        if endpoint.batch_max == 1:
-            return _invalid(f"Only one {endpoint.schema.lower()} can be created or updated per "
-                            "request.")
+    if endpoint.batch_max == 1 and len(elements) > 1:
+        return _invalid(f"Only one {endpoint.schema.lower()} can be created or updated per "
+                        "request.")
     op = Op(endpoint, method, record_id, dict(params))
     if record_id is not None:
         if org.coll(endpoint.stream).get(record_id) is None:
@@ -224,7 +223,7 @@ def _write_each(org: Organisation, handler: Handler, op: Op, elements: list[Any]
     return WriteOutcome(200, envelope(op.endpoint.records_key, out, now_ms))
 
 
-# --- delete ----------------------------------------------------------------------------------------
+# --- delete ---------------------------------------------------------------------------------------
 
 def delete(org: Organisation, endpoint: Endpoint, record_id: str, now_ms: int) -> WriteOutcome:
     """HTTP DELETE: accounts when unused; items, tracking categories, linked transactions."""
@@ -252,7 +251,7 @@ def delete(org: Organisation, endpoint: Endpoint, record_id: str, now_ms: int) -
     return WriteOutcome(204, None)
 
 
-# --- history, attachments, email -------------------------------------------------------------------
+# --- history, attachments, email ------------------------------------------------------------------
 
 def put_history(org: Organisation, endpoint: Endpoint, record_id: str, payload: dict[str, Any],
                 now_ms: int) -> WriteOutcome:

@@ -136,7 +136,9 @@ def _lines(stg: Staging, kind: DocKind, doc_type: str, lat: str, raw: Any, statu
         raise Invalid("LineItems must be a list")
     sales = doc_type in kind.sales_types
     chart = stg.chart
-    out, pairs, errors = [], [], []
+    out: list[Record] = []
+    pairs: list[tuple[Decimal, Decimal]] = []
+    errors: list[str] = []
     for li in raw:
         if not isinstance(li, dict):
             raise Invalid("Each line item must be an object")
@@ -265,7 +267,7 @@ def _check_theme(stg: Staging, theme_id: Any) -> None:
         raise Invalid(f"Branding theme '{theme_id}' does not exist.")
 
 
-# --- the generic document path ----------------------------------------------------------------------
+# --- the generic document path --------------------------------------------------------------------
 
 def document(stg: Staging, el: Record, op: Op, kind: DocKind) -> Record:
     pk = op.pk
@@ -388,10 +390,9 @@ def _fill(stg: Staging, el: Record, kind: DocKind, rec: Record, status: str,
         doc_type = ""
     # Contact
     if creating or (isinstance(el.get("Contact"), dict) and el["Contact"]):
-        if kind.stream != "bank_transactions" or creating or "Contact" in el:
-            contact = attempt(resolve_contact, stg, el.get("Contact"))
-            if contact is not None:
-                rec["Contact"] = contact
+        contact = attempt(resolve_contact, stg, el.get("Contact"))
+        if contact is not None:
+            rec["Contact"] = contact
     # Bank account (bank transactions)
     if kind.stream == "bank_transactions" and (creating or el.get("BankAccount")):
         bank = attempt(find_account, stg, el.get("BankAccount"), "BankAccount")
@@ -470,7 +471,7 @@ def _fill(stg: Staging, el: Record, kind: DocKind, rec: Record, status: str,
             lines, sub, tax, total = result
             rec.update({"LineItems": lines, "SubTotal": money(sub), "TotalTax": money(tax),
                         "Total": money(total)})
-    rec["LineAmountTypes"] = lat
+    rec["LineAmountTypes"] = lat.upper() if kind.stream == "quotes" else lat  # Quotes: EXCLUSIVE
     if errors:
         raise Invalid(*errors)
 
@@ -491,8 +492,8 @@ def _schedule(raw: Any) -> Record:
     out = dict(raw)
     for key in ("Period", "DueDate"):
         try:
-            out[key] = int(raw.get(key) if raw.get(key) is not None else 1 if key == "Period"
-                           else 0)
+            given = raw.get(key)
+            out[key] = int(given) if given is not None else (1 if key == "Period" else 0)
         except (TypeError, ValueError):
             raise Invalid(f"Schedule {key} must be a whole number") from None
     if out["Period"] < 1:
@@ -538,7 +539,7 @@ def _summary(kind: DocKind, rec: Record) -> str:
         "  ", " ")
 
 
-# --- manual journals ---------------------------------------------------------------------------------
+# --- manual journals ------------------------------------------------------------------------------
 
 _MJ_MOVES = _t(DRAFT="DRAFT POSTED DELETED", POSTED="POSTED VOIDED", VOIDED="", DELETED="")
 
@@ -557,7 +558,7 @@ def manual_journals(stg: Staging, el: Record, op: Op) -> Record:
         raise Invalid("Manual Journal not of valid status for creation")
     if old is not None and status not in _MJ_MOVES.get(str(was), frozenset()):
         raise Invalid("Manual Journal not of valid status for modification")
-    rec = dict(old) if old else {"ManualJournalID": new_id(), "LineAmountTypes": "NoTax",
+    rec: Record = dict(old) if old else {"ManualJournalID": new_id(), "LineAmountTypes": "NoTax",
                                  "ShowOnCashBasisReports": True, "HasAttachments": False}
     rid = rec["ManualJournalID"]
     if old is not None and status in ("VOIDED", "DELETED"):

@@ -35,8 +35,8 @@ def _d(value: Any) -> Decimal:
 
 def _document(stg: Staging, el: Record) -> tuple[str, Record]:
     """("invoices" | "credit_notes", record) the payment is for."""
-    inv = el.get("Invoice") if isinstance(el.get("Invoice"), dict) else {}
-    cn = el.get("CreditNote") if isinstance(el.get("CreditNote"), dict) else {}
+    inv: Record = el["Invoice"] if isinstance(el.get("Invoice"), dict) else {}
+    cn: Record = el["CreditNote"] if isinstance(el.get("CreditNote"), dict) else {}
     if inv.get("InvoiceID") or inv.get("InvoiceNumber") or el.get("InvoiceNumber"):
         rec = stg.get("invoices", str(inv["InvoiceID"])) if inv.get("InvoiceID") else \
             stg.find("invoices", "InvoiceNumber", inv.get("InvoiceNumber") or el["InvoiceNumber"])
@@ -249,9 +249,29 @@ def batch_payments(stg: Staging, el: Record, op: Op) -> Record:
     return rec
 
 
+def _delete_transfer(stg: Staging, old: Record, el: Record) -> Record:
+    if str(el.get("Status", "")).upper() != "DELETED":
+        raise Invalid("Bank transfers cannot be changed once created; they can be deleted "
+                      "(Status DELETED).")
+    if old.get("Status") == "DELETED":
+        raise Invalid("This bank transfer has already been deleted")
+    rec = {**old, "Status": "DELETED"}
+    stg.put("bank_transfers", rec)
+    for key in ("FromBankTransactionID", "ToBankTransactionID"):
+        txn = stg.get("bank_transactions", old.get(key))
+        if txn is not None:
+            stg.put("bank_transactions", {**txn, "Status": "DELETED"})
+    stg.unpost("bank_transfers", rec)
+    stg.note("bank_transfers", rec["BankTransferID"], "Deleted", "Bank transfer deleted.")
+    return rec
+
+
 def bank_transfers(stg: Staging, el: Record, op: Op) -> Record:
     if el.get("BankTransferID"):
-        raise Invalid("Bank transfers cannot be changed once created.")
+        old = existing(stg, op, el, ())
+        if op.method == "PUT" or old is None:
+            raise Invalid("A bank transfer with this BankTransferID already exists.")
+        return _delete_transfer(stg, old, el)
     errors = []
     accounts = []
     for key in ("FromBankAccount", "ToBankAccount"):

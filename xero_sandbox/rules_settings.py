@@ -44,10 +44,10 @@ def accounts(stg: Staging, el: Record, op: Op) -> Record:
             raise Invalid("Please enter a unique Code.")
         if el.get("Code") and stg.find("accounts", "Code", el["Code"]):
             raise Invalid("Please enter a unique Code.")
-    rec = dict(old) if old else {"AccountID": new_id(), "Status": "ACTIVE", "Description": "",
-                                 "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False,
-                                 "BankAccountType": "", "ReportingCode": "",
-                                 "HasAttachments": False, "AddToWatchlist": False}
+    rec: Record = dict(old) if old else {
+        "AccountID": new_id(), "Status": "ACTIVE", "Description": "",
+        "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False, "BankAccountType": "",
+        "ReportingCode": "", "HasAttachments": False, "AddToWatchlist": False}
     for key in _EDITABLE_ACCOUNT:
         if key in el:
             rec[key] = el[key]
@@ -69,7 +69,8 @@ def accounts(stg: Staging, el: Record, op: Op) -> Record:
     if len(code) > 10:
         raise Invalid("Code must not be longer than 10 characters.")
     mine = rec["AccountID"]
-    if code and (dup := stg.find("accounts", "Code", code)) is not None and dup["AccountID"] != mine:
+    dup = stg.find("accounts", "Code", code) if code else None
+    if dup is not None and dup["AccountID"] != mine:
         raise Invalid("Please enter a unique Code.")
     if (dup := stg.find("accounts", "Name", name)) is not None and dup["AccountID"] != mine:
         raise Invalid("Please enter a unique Name.")
@@ -204,7 +205,8 @@ def contact_groups(stg: Staging, el: Record, op: Op) -> Record:
         el.get("ContactGroupID") else None
     if op.method == "PUT" and old is not None:
         raise Invalid("A contact group with this ContactGroupID already exists.")
-    rec = dict(old) if old else {"ContactGroupID": new_id(), "Status": "ACTIVE", "Contacts": []}
+    rec: Record = dict(old) if old else {"ContactGroupID": new_id(), "Status": "ACTIVE",
+                                         "Contacts": []}
     if "Name" in el:
         rec["Name"] = el["Name"]
     name = str(rec.get("Name") or "").strip()
@@ -252,7 +254,7 @@ def items(stg: Staging, el: Record, op: Op) -> Record:
         raise Invalid(f"Item code '{code}' already exists.")
     if dup is not None and (old is None or dup["ItemID"] != old["ItemID"]):
         raise Invalid(f"Item code '{code}' already exists.")
-    rec = dict(old) if old else {"ItemID": new_id(), "Name": "", "Description": "",
+    rec: Record = dict(old) if old else {"ItemID": new_id(), "Name": "", "Description": "",
                                  "PurchaseDescription": "", "IsTrackedAsInventory": False,
                                  "IsSold": True, "IsPurchased": True}
     for key in ("Name", "Description", "PurchaseDescription", "IsSold", "IsPurchased",
@@ -289,7 +291,7 @@ def tax_rates(stg: Staging, el: Record, op: Op) -> Record:
         old = stg.find("tax_rates", "Name", el["Name"])
     if op.method == "PUT" and old is not None:
         raise Invalid("Tax rate name must be unique.")
-    rec = dict(old) if old else {"Status": "ACTIVE", "ReportTaxType": "OUTPUT",
+    rec: Record = dict(old) if old else {"Status": "ACTIVE", "ReportTaxType": "OUTPUT",
                                  "CanApplyToAssets": True, "CanApplyToEquity": True,
                                  "CanApplyToExpenses": True, "CanApplyToLiabilities": True,
                                  "CanApplyToRevenue": True}
@@ -337,7 +339,7 @@ def tracking_categories(stg: Staging, el: Record, op: Op) -> Record:
     old = existing(stg, op, el) if op.method == "POST" or el.get("TrackingCategoryID") else None
     if op.method == "PUT" and old is not None:
         raise Invalid("A tracking category with this TrackingCategoryID already exists.")
-    rec = dict(old) if old else {"TrackingCategoryID": new_id(), "Status": "ACTIVE",
+    rec: Record = dict(old) if old else {"TrackingCategoryID": new_id(), "Status": "ACTIVE",
                                  "Options": []}
     name = str(el.get("Name") or rec.get("Name") or "").strip()
     if not name:
@@ -369,7 +371,7 @@ def tracking_categories(stg: Staging, el: Record, op: Op) -> Record:
     return rec
 
 
-# --- currencies ------------------------------------------------------------------------------------
+# --- currencies -----------------------------------------------------------------------------------
 
 def currencies(stg: Staging, el: Record, op: Op) -> Record:
     code = str(el.get("Code") or "").strip().upper()
@@ -383,7 +385,7 @@ def currencies(stg: Staging, el: Record, op: Op) -> Record:
     return rec
 
 
-# --- linked transactions ----------------------------------------------------------------------------
+# --- linked transactions --------------------------------------------------------------------------
 
 def _source_line(stg: Staging, rid: Any, line_id: Any, what: str) -> Record:
     doc = stg.get("invoices", str(rid)) if rid else None
@@ -401,7 +403,7 @@ def linked_transactions(stg: Staging, el: Record, op: Op) -> Record:
     old = existing(stg, op, el) if op.method == "POST" or el.get("LinkedTransactionID") else None
     if op.method == "PUT" and old is not None:
         raise Invalid("A linked transaction with this LinkedTransactionID already exists.")
-    rec = dict(old) if old else {"LinkedTransactionID": new_id(), "Type": "BILLABLEEXPENSE"}
+    rec: Record = dict(old) if old else {"LinkedTransactionID": new_id(), "Type": "BILLABLEEXPENSE"}
     for key in ("SourceTransactionID", "SourceLineItemID", "ContactID", "TargetTransactionID",
                 "TargetLineItemID"):
         if el.get(key):

@@ -46,7 +46,8 @@ _PRODUCTS = ("Golf balls - white single", "Golf balls - white dozen", "Wine glas
              "Consulting hour", "Installation service", "Travel mug", "T-shirt", "Backpack",
              "USB-C cable", "Monitor 27in", "Keyboard", "Whiteboard", "Garden hose", "Toolkit",
              "Cleaning kit")
-_ROLES = ("ADMIN", "STANDARD", "FINANCIALADVISER", "READONLY", "MANAGEDCLIENT", "CASHBOOKCLIENT")
+_ROLES = ("STANDARD", "FINANCIALADVISER", "READONLY", "INVOICEONLY", "MANAGEDCLIENT",
+          "CASHBOOKCLIENT")
 
 
 def generate(seed: int = 42, size: int = 200, orgs: int = 2,
@@ -277,7 +278,8 @@ def contacts(ctx: SeedContext) -> None:
     groups = ctx.refs["groups"]
     empty: list[Any] = []
     summaries = []
-    customers, suppliers = [], []
+    customers: list[Record] = []
+    suppliers: list[Record] = []
     p = ctx.profile
     for i in range(n):
         cid = ctx.ids()
@@ -507,7 +509,7 @@ def attachments(ctx: SeedContext) -> None:
         pk = {"invoices": "InvoiceID", "contacts": "ContactID",
               "bank_transactions": "BankTransactionID"}[stream]
         for k in range(min(count, len(rows))):
-            rec = rows[(k * 7919) % len(rows)][0]
+            rec = rows[(len(rows) // 2 + k * 7) % len(rows)][0]  # not the first ones listed
             rid = rec[pk]
             if ctx.org.attachments.get((stream, rid)):
                 continue
@@ -516,6 +518,8 @@ def attachments(ctx: SeedContext) -> None:
             body = (b"%PDF-1.4\n% demo\n" if not k % 2 else b"") + f"{stream} {rid}\n".encode()
             ctx.org.attachments[(stream, rid)] = [Attachment(ctx.ids(), name, mime, body)]
             rec["HasAttachments"] = True
+            ctx.org.add_history(stream, rid, f"Attached the file {name} through Xero.",
+                                "Attached", ctx.refs["user_names"][0], rows[0][1])
 
 
 __all__ = ["HOUR_MS", "CountryProfile", "generate"]

@@ -24,6 +24,7 @@ _SALES_ACCOUNTS = ("200", "200", "200", "260")
 _BUY_ACCOUNTS = ("300", "300", "400", "408", "412", "420", "429", "433", "445", "449", "461",
                  "469", "473", "485", "489", "493")
 _TERMS = (7, 14, 20, 30)
+_EVERY_STATUS = ("PAID", "VOIDED", "DELETED", "SUBMITTED", "DRAFT", "AUTHORISED")
 _EMPTY: list[Any] = []
 
 
@@ -50,7 +51,7 @@ class LineMaker:
         for _ in range(count):
             item = self.items[int(r() * len(self.items))] if with_items and r() < 0.45 else None
             if item is not None:
-                code, _iid, name, sale_c, buy_c, item_ref = item
+                _code, _iid, name, sale_c, buy_c, _ref = item
                 unit_c = sale_c if sales else buy_c
                 account = "200" if sales else "300"
                 desc = name
@@ -130,7 +131,7 @@ class _Batches:
         b = self.open
         if b is None:
             return
-        total = sum(Decimal(str(p["Amount"])) for p in b["Payments"])
+        total = sum((Decimal(str(p["Amount"])) for p in b["Payments"]), Decimal(0))
         b["TotalAmount"] = money(total)
         ms = self.ctx.at(b.pop("_day"))
         self.ctx.stage("batch_payments", b, ms)
@@ -168,11 +169,13 @@ def invoices(ctx: SeedContext, maker: LineMaker) -> None:
     ctx.refs["open_invoices"] = open_invoices
     acc_pay_posted: list[Record] = []
     ctx.refs["bills"] = acc_pay_posted
-    for day in days:
+    for index, day in enumerate(days):
         acc_rec = r() < 0.65
         contact = customers[int(r() * len(customers))] if acc_rec else \
             suppliers[int(r() * len(suppliers))]
         status = _status(r(), today - day)
+        if index < len(_EVERY_STATUS):  # even the smallest seed shows every status
+            status = _EVERY_STATUS[index]
         lat = maker.lat()
         rate = 1.0
         currency = base
@@ -318,15 +321,18 @@ def credit_notes(ctx: SeedContext, maker: LineMaker) -> None:
         s = r()
         status = "DRAFT" if s < 0.1 else "DELETED" if s < 0.14 else "VOIDED" if s < 0.18 \
             else "AUTHORISED"
+        if i < 2:
+            status = ("DRAFT", "VOIDED")[i]  # even the smallest seed shows these
         if target is not None and status == "AUTHORISED":
             # One inclusive line no larger than what the invoice still owes.
-            due_c = int(round(target["AmountDue"] * 100))
+            due_c = round(target["AmountDue"] * 100)
             gross_c = max(1, due_c * (3 + int(r() * 8)) // 10)
             account = "200" if acc_rec else "429"
             tax_type = acc[account]["TaxType"]
             amount = Decimal(gross_c) / 100
             tax = line_tax(amount, rates[tax_type], "Inclusive")
-            lines = [{"LineItemID": ids(), "Description": f"Credit against {target['InvoiceNumber']}",
+            text = f"Credit against {target['InvoiceNumber']}"
+            lines = [{"LineItemID": ids(), "Description": text,
                       "Quantity": 1.0, "UnitAmount": float(amount), "AccountCode": account,
                       "AccountID": acc[account]["AccountID"], "TaxType": tax_type,
                       "TaxAmount": float(tax), "LineAmount": float(amount), "Tracking": _EMPTY}]
@@ -355,7 +361,7 @@ def credit_notes(ctx: SeedContext, maker: LineMaker) -> None:
         if status == "DRAFT":
             cn["RemainingCredit"] = 0.0
         if target is not None and status == "AUTHORISED":
-            total_c = int(round(float(total) * 100))
+            total_c = round(float(total) * 100)
             alloc_ms = min(created + 1000, ctx.now_ms - 1)
             cn["Allocations"] = [{"AllocationID": ids(), "Amount": float(total),
                                   "Date": ctx.date(day), "IsDeleted": False,
@@ -365,7 +371,7 @@ def credit_notes(ctx: SeedContext, maker: LineMaker) -> None:
             cn["AppliedAmount"] = float(total)
             cn["Status"] = "PAID"
             cn["FullyPaidOnDate"] = ctx.date(day)
-            due_c = int(round(target["AmountDue"] * 100)) - total_c
+            due_c = round(target["AmountDue"] * 100) - total_c
             target["AmountDue"] = due_c / 100
             target["AmountCredited"] = round(target["AmountCredited"] + float(total), 2)
             target["CreditNotes"] = [*target["CreditNotes"], {
@@ -475,7 +481,7 @@ def bank_transfers(ctx: SeedContext) -> None:
             "CurrencyRate": 1.0, "FromBankTransactionID": from_id,
             "ToBankTransactionID": to_id, "FromIsReconciled": False, "ToIsReconciled": False,
             "Reference": f"Transfer {i + 1}", "HasAttachments": False,
-            "CreatedDateUTC": "/Date(%d+0000)/" % created,
+            "CreatedDateUTC": f"/Date({created}+0000)/",
         }
         ctx.stage("bank_transfers", rec, created)
         ctx.post(created, "bank_transfers", rec)
@@ -568,7 +574,7 @@ def quotes(ctx: SeedContext, maker: LineMaker) -> None:
             "CurrencyRate": 1.0, "SubTotal": float(sub), "TotalTax": float(tax),
             "Total": float(total), "TotalDiscount": 0.0, "Title": "Quote",
             "Summary": f"Quote {i + 1}", "BrandingThemeID": ctx.refs["themes"][0],
-            "UpdatedDateUTC": "", "LineAmountTypes": lat,
+            "UpdatedDateUTC": "", "LineAmountTypes": lat.upper(),  # Quotes spell it EXCLUSIVE
         }
         ctx.stage("quotes", rec, ctx.at(day))
 
@@ -629,7 +635,8 @@ def linked_transactions(ctx: SeedContext) -> None:
 
 def stage_contacts(ctx: SeedContext) -> None:
     """Contacts know from the documents whether they buy, sell or both."""
-    buyers, sellers = set(), set()
+    buyers: set[str] = set()
+    sellers: set[str] = set()
     for rec, _ in ctx.staged.get("invoices", ()):
         (buyers if rec["Type"] == "ACCREC" else sellers).add(rec["Contact"]["ContactID"])
     r = ctx.rng.random

@@ -95,9 +95,9 @@ class Staging:
         for rid in hit.split("\n"):
             if (stream, rid) in self._records:
                 continue  # the staged version was checked already
-            rec = coll.get(rid)
-            if rec is not None:
-                yield rec
+            found = coll.get(rid)
+            if found is not None:
+                yield found
 
     def scan(self, stream: str) -> Iterator[Record]:
         """Every record of a stream as this write sees it."""

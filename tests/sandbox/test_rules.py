@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +39,13 @@ def ok(outcome: WriteOutcome, key: str) -> dict[str, Any]:
     assert outcome.status == 200, outcome.body
     assert outcome.body is not None and outcome.body["Status"] == "OK"
     assert outcome.body["ProviderName"] == "Xero Sandbox"
-    return outcome.body[key][0]  # type: ignore[no-any-return]
+    return outcome.body[key][0]
+
+
+def fetch(org: Organisation, stream: str, rid: str) -> dict[str, Any]:
+    rec = org.coll(stream).get(rid)
+    assert rec is not None, f"{stream} {rid} is not stored"
+    return rec
 
 
 def a_contact(org: Organisation, email: bool = True) -> dict[str, Any]:
@@ -72,7 +79,7 @@ def test_put_invoice_computes_amounts_and_stores_it(org: Organisation) -> None:
         200.0, 30.0, 230.0, 230.0)
     assert inv["Status"] == "DRAFT" and inv["InvoiceNumber"].startswith("INV-")
     assert inv["Date"] == "/Date(1777593600000+0000)/"
-    stored = org.coll("invoices").get(inv["InvoiceID"])
+    stored = fetch(org, "invoices", inv["InvoiceID"])
     assert stored is not None and stored["Total"] == 230.0
     assert stored["UpdatedDateUTC"] == f"/Date({LATER}+0000)/"
     assert org.history[("invoices", inv["InvoiceID"])][0]["Changes"] == "Created"
@@ -100,7 +107,7 @@ def test_unknown_contact_name_creates_the_contact(org: Organisation) -> None:
     before = len(org.coll("contacts"))
     inv = new_invoice(org, Contact={"Name": "Brand New Customer Ltd"})
     assert len(org.coll("contacts")) == before + 1
-    created = org.coll("contacts").get(inv["Contact"]["ContactID"])
+    created = fetch(org, "contacts", inv["Contact"]["ContactID"])
     assert created is not None and created["Name"] == "Brand New Customer Ltd"
 
 
@@ -244,7 +251,7 @@ def test_post_to_id_updates_one(org: Organisation) -> None:
                                                         "Contact": {}}]},
                 record_id=inv["InvoiceID"])
     assert ok(out, "Invoices")["Reference"] == "by id"
-    assert org.coll("invoices").get(inv["InvoiceID"])["Reference"] == "by id"
+    assert fetch(org, "invoices", inv["InvoiceID"])["Reference"] == "by id"
 
 
 def test_post_to_unknown_id_is_404(org: Organisation) -> None:
@@ -297,7 +304,7 @@ def test_status_transitions(org: Organisation, start: str, target: str, allowed:
     inv = new_invoice(org, Status=start)
     out = write(org, "invoices", "POST", {"Invoices": [{"InvoiceID": inv["InvoiceID"],
                                                         "Status": target}]})
-    stored = org.coll("invoices").get(inv["InvoiceID"])
+    stored = fetch(org, "invoices", inv["InvoiceID"])
     if allowed:
         assert ok(out, "Invoices")["Status"] == target == stored["Status"]
     else:
@@ -334,11 +341,11 @@ def test_partial_then_full_payment(org: Organisation) -> None:
     inv = new_invoice(org, Status="AUTHORISED")
     p1 = ok(pay(org, inv["InvoiceID"], 30), "Payments")
     assert p1["PaymentType"] == "ACCRECPAYMENT" and p1["Status"] == "AUTHORISED"
-    stored = org.coll("invoices").get(inv["InvoiceID"])
+    stored = fetch(org, "invoices", inv["InvoiceID"])
     assert (stored["AmountPaid"], stored["AmountDue"], stored["Status"]) == (
         30.0, 200.0, "AUTHORISED")
     ok(pay(org, inv["InvoiceID"], "200.00"), "Payments")
-    stored = org.coll("invoices").get(inv["InvoiceID"])
+    stored = fetch(org, "invoices", inv["InvoiceID"])
     assert (stored["AmountPaid"], stored["AmountDue"], stored["Status"]) == (230.0, 0.0, "PAID")
     assert stored["FullyPaidOnDate"] == "/Date(1779667200000+0000)/"
     assert len(stored["Payments"]) == 2
@@ -368,7 +375,7 @@ def test_payment_refused(org: Organisation, status: str, amount: Any, code: str,
     before = len(org.coll("payments"))
     assert message in messages(pay(org, inv["InvoiceID"], amount, code))
     assert len(org.coll("payments")) == before
-    assert org.coll("invoices").get(inv["InvoiceID"])["AmountPaid"] == 0.0
+    assert fetch(org, "invoices", inv["InvoiceID"])["AmountPaid"] == 0.0
 
 
 def test_payment_to_an_account_that_takes_payments(org: Organisation) -> None:
@@ -379,11 +386,11 @@ def test_payment_to_an_account_that_takes_payments(org: Organisation) -> None:
 def test_reverse_payment_restores_the_invoice(org: Organisation) -> None:
     inv = new_invoice(org, Status="AUTHORISED")
     p = ok(pay(org, inv["InvoiceID"], 230), "Payments")
-    assert org.coll("invoices").get(inv["InvoiceID"])["Status"] == "PAID"
+    assert fetch(org, "invoices", inv["InvoiceID"])["Status"] == "PAID"
     out = write(org, "payments", "POST", {"Payments": [{"Status": "DELETED"}]},
                 record_id=p["PaymentID"])
     assert ok(out, "Payments")["Status"] == "DELETED"
-    stored = org.coll("invoices").get(inv["InvoiceID"])
+    stored = fetch(org, "invoices", inv["InvoiceID"])
     assert (stored["Status"], stored["AmountDue"], stored["AmountPaid"]) == (
         "AUTHORISED", 230.0, 0.0)
     assert "FullyPaidOnDate" not in stored and stored["Payments"] == []
@@ -411,12 +418,12 @@ def test_batch_payment_pays_several_bills(org: Organisation) -> None:
     batch = ok(out, "BatchPayments")
     assert batch["Type"] == "PAYBATCH" and batch["TotalAmount"] == 115.0
     for b in bills:
-        assert org.coll("invoices").get(b["InvoiceID"])["Status"] == "PAID"
+        assert fetch(org, "invoices", b["InvoiceID"])["Status"] == "PAID"
     out = write(org, "batch_payments", "POST", {"BatchPayments": [{
         "BatchPaymentID": batch["BatchPaymentID"], "Status": "DELETED"}]})
     assert ok(out, "BatchPayments")["Status"] == "DELETED"
     for b in bills:
-        assert org.coll("invoices").get(b["InvoiceID"])["Status"] == "AUTHORISED"
+        assert fetch(org, "invoices", b["InvoiceID"])["Status"] == "AUTHORISED"
 
 
 def test_bank_transfer_moves_money_between_banks(org: Organisation) -> None:
@@ -426,14 +433,14 @@ def test_bank_transfer_moves_money_between_banks(org: Organisation) -> None:
     [journal] = ledger.source_journals(org, t["BankTransferID"])
     assert {(x["AccountCode"], x["NetAmount"]) for x in journal["JournalLines"]} == {
         ("091", 12.5), ("090", -12.5)}
-    assert org.coll("bank_transactions").get(t["FromBankTransactionID"])["Type"] == \
+    assert fetch(org, "bank_transactions", t["FromBankTransactionID"])["Type"] == \
         "SPEND-TRANSFER"
     same = write(org, "bank_transfers", "PUT", {"BankTransfers": [{
         "FromBankAccount": {"Code": "090"}, "ToBankAccount": {"Code": "090"}, "Amount": 1}]})
     assert messages(same) == ["The From and To bank accounts must be different"]
 
 
-# --- credit notes ------------------------------------------------------------------------------------
+# --- credit notes ---------------------------------------------------------------------------------
 
 def credit_note(org: Organisation, **over: Any) -> dict[str, Any]:
     body = {"Type": "ACCRECCREDIT", "Contact": {"ContactID": a_contact(org)["ContactID"]},
@@ -462,7 +469,7 @@ def test_credit_note_refund_payment(org: Organisation) -> None:
         "CreditNote": {"CreditNoteID": cn["CreditNoteID"]}, "Account": {"Code": "090"},
         "Amount": 46}]})
     assert ok(out, "Payments")["PaymentType"] == "ARCREDITPAYMENT"
-    stored = org.coll("credit_notes").get(cn["CreditNoteID"])
+    stored = fetch(org, "credit_notes", cn["CreditNoteID"])
     assert (stored["Status"], stored["RemainingCredit"]) == ("PAID", 0.0)
 
 
@@ -473,7 +480,7 @@ def test_allocated_credit_note_cannot_be_voided(org: Organisation) -> None:
     assert messages(out) == ["Credit Note not of valid status for modification"]
 
 
-# --- other documents ----------------------------------------------------------------------------------
+# --- other documents ------------------------------------------------------------------------------
 
 def test_bank_transaction_needs_a_bank_account(org: Organisation) -> None:
     body = {"Type": "SPEND", "Contact": {"ContactID": a_contact(org)["ContactID"]},
@@ -608,7 +615,7 @@ def test_system_account_cannot_be_archived(org: Organisation) -> None:
     assert messages(out) == ["System accounts cannot be archived."]
 
 
-# --- items, tracking, tax rates, currencies ---------------------------------------------------------
+# --- items, tracking, tax rates, currencies -------------------------------------------------------
 
 def test_items_create_duplicate_delete(org: Organisation) -> None:
     item = ok(write(org, "items", "PUT", {"Items": [{
@@ -654,7 +661,7 @@ def test_tax_rate_and_currency(org: Organisation) -> None:
     assert cur["Code"] == "JPY" and org.coll("currencies").get("JPY") is not None
 
 
-# --- history, attachments, email --------------------------------------------------------------------
+# --- history, attachments, email ------------------------------------------------------------------
 
 def test_history_notes(org: Organisation) -> None:
     inv = new_invoice(org)
@@ -687,7 +694,7 @@ def test_attachments(org: Organisation) -> None:
     meta = first.body["Attachments"][0]
     assert meta["Url"] == f"http://sandbox/api.xro/2.0/Invoices/{rid}/Attachments/note.txt"
     assert meta["ContentLength"] == 5
-    assert org.coll("invoices").get(rid)["HasAttachments"] is True
+    assert fetch(org, "invoices", rid)["HasAttachments"] is True
     upload("note.txt", b"replaced!")
     files = org.attachments[("invoices", rid)]
     assert len(files) == 1 and files[0].content == b"replaced!"
@@ -704,7 +711,7 @@ def test_attachments(org: Organisation) -> None:
 def test_email_invoice(org: Organisation) -> None:
     inv = new_invoice(org, Status="AUTHORISED")
     assert rules.email_invoice(org, inv["InvoiceID"], LATER).status == 204
-    assert org.coll("invoices").get(inv["InvoiceID"])["SentToContact"] is True
+    assert fetch(org, "invoices", inv["InvoiceID"])["SentToContact"] is True
     draft = new_invoice(org)
     assert rules.email_invoice(org, draft["InvoiceID"], LATER).status == 400
     no_mail = new_invoice(org, Status="AUTHORISED",
@@ -712,3 +719,148 @@ def test_email_invoice(org: Organisation) -> None:
     assert messages(rules.email_invoice(org, no_mail["InvoiceID"], LATER)) == [
         "The contact for this invoice does not have an email address."]
     assert rules.email_invoice(org, "1e0e4a0e-0000-4000-8000-000000000000", LATER).status == 404
+
+
+# --- every request example of the OpenAPI spec ----------------------------------------------------
+
+def _spec_examples() -> list[tuple[str, str, Any]]:
+    import yaml
+
+    from xero_core.endpoints import BY_PATH
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open("xero_core/openapi/xero_accounting.yaml") as fh:
+        spec = yaml.load(fh, Loader=loader)
+    out = []
+    for path, ops in spec["paths"].items():
+        for method in ("put", "post"):
+            op = ops.get(method)
+            example = ((((op or {}).get("requestBody") or {}).get("content") or {})
+                       .get("application/json") or {}).get("example")
+            parts = path.strip("/").split("/")
+            if example is None or "/" + parts[0].lower() not in BY_PATH or len(parts) > 2:
+                continue  # sub-resources (allocations, options, group members) are not routed
+            out.append((method.upper(), path, example))
+    return out
+
+
+# Examples the sandbox refuses on purpose, with the reason (Xero would refuse them too).
+REFUSED_EXAMPLES = {
+    ("PUT", "/BankTransactions"): "Bank Transaction Type must be one of RECEIVE, SPEND",
+    # the example swaps tracking Name and Option ({"Name": "North", "Option": "Region"})
+    ("PUT", "/ManualJournals"): "Tracking category 'North' does not exist",
+    ("POST", "/ManualJournals"): "Tracking category 'North' does not exist",
+    # the demo organisations already use the two active tracking categories Xero allows
+    ("PUT", "/TrackingCategories"): "You can only have 2 active tracking categories.",
+    # payment services are read-only in the sandbox (not in the endpoint table's writes)
+    ("PUT", "/PaymentServices"): "PaymentServices cannot be written through the API",
+}
+
+
+def _resolve(org: Organisation, example: Any, parent: str = "") -> Any:
+    """Placeholder ids and codes of a spec example -> this organisation's records."""
+    accounts = {a["Code"]: a for a in org.coll("accounts").records.values()}
+    bank_keys = {"BankAccount": "090", "FromBankAccount": "090", "ToBankAccount": "091",
+                 "Account": "090"}
+    if isinstance(example, list):
+        return [_resolve(org, v, parent) for v in example]
+    if not isinstance(example, dict):
+        return example
+    out = {}
+    for key, value in example.items():
+        if key == "ContactID" and parent == "Contact" and org.coll("contacts").get(value) is None:
+            value = a_contact(org)["ContactID"]
+        elif key.endswith("AccountCode") and value not in accounts:
+            value = {"COGSAccountCode": "310", "InventoryAssetAccountCode": "630"}.get(key, "200")
+        elif key == "TaxType" and value not in org.coll("tax_rates").records:
+            value = "INPUT2" if parent == "Account" else "OUTPUT2"
+        elif parent in bank_keys and key == "Code" and value not in accounts:
+            value = bank_keys[parent]
+        elif parent in bank_keys and key == "AccountID":
+            value = accounts[bank_keys[parent]]["AccountID"]
+        elif key == "Code" and parent == "" and value in accounts:
+            value = "C" + value  # a new account must not reuse a code
+        elif isinstance(value, (dict, list)):
+            value = _resolve(org, value, key if isinstance(value, dict) else parent)
+        out[key] = value
+    return out
+
+
+def _fit_to_org(org: Organisation, method: str, path: str, body: Any) -> tuple[Any, str | None]:
+    """Pick real records for the ids an example's path and body point at."""
+    stream = endpoint_for(path).stream
+    invoices = org.coll("invoices").records.values()
+    record_id = None
+    if "{" in path:
+        pick = {
+            "invoices": lambda r: r["Status"] == "DRAFT",
+            "payments": lambda r: r["Status"] == "AUTHORISED",
+            "batch_payments": lambda r: r["Status"] == "AUTHORISED",
+            "bank_transfers": lambda r: r.get("Status", "") != "DELETED",
+            "repeating_invoices": lambda r: r["Status"] != "DELETED",
+            "manual_journals": lambda r: r["Status"] == "DRAFT",
+            "bank_transactions": lambda r: r["Type"] == "SPEND" and not r["IsReconciled"]
+            and r["Status"] == "AUTHORISED",
+            "linked_transactions": lambda r: r["Status"] != "BILLED",
+        }.get(stream, lambda r: True)
+        record_id = org.coll(stream).key_of(next(r for r in org.coll(stream).records.values()
+                                                 if pick(r)))
+    text = json.dumps(body)
+    bill = next(i for i in invoices if i["Type"] == "ACCPAY" and i["Status"] == "AUTHORISED"
+                and i["AmountDue"] >= 500)
+    sale = next(i for i in invoices if i["Type"] == "ACCREC" and i["Status"] == "AUTHORISED"
+                and i["AmountDue"] >= 1)
+    if stream == "batch_payments":
+        text = text.replace("00000000-0000-0000-0000-000000000000", "@")
+        body = json.loads(text)
+        for p in body.get("BatchPayments", [{}])[0].get("Payments", []):
+            p["Invoice"]["InvoiceID"] = bill["InvoiceID"]
+        if "BatchPayments" in body:
+            body["BatchPayments"][0]["Account"] = {"Code": "090"}
+        if "BatchPaymentID" in body:
+            body["BatchPaymentID"] = next(iter(org.coll("batch_payments").records))
+        return body, record_id
+    if stream == "payments" and "Invoice" in body["Payments"][0]:
+        body["Payments"][0]["Invoice"]["InvoiceID"] = sale["InvoiceID"]
+    if stream == "bank_transfers" and "BankTransfers" in body and "BankTransferID" in text:
+        ids = [k for k, r in org.coll("bank_transfers").records.items()][:2]
+        for el, rid in zip(body["BankTransfers"], ids, strict=True):
+            el["BankTransferID"] = rid
+    if stream == "linked_transactions":
+        for el in body["LinkedTransactions"]:
+            el["SourceTransactionID"] = bill["InvoiceID"]
+            el["SourceLineItemID"] = bill["LineItems"][0]["LineItemID"]
+    if record_id is not None:
+        for el in (body.get(endpoint_for(path).records_key) or [body]):
+            if endpoint_for(path).primary_key[0] in el:
+                el[endpoint_for(path).primary_key[0]] = record_id
+            if "ID" in el:
+                el["ID"] = record_id
+    return body, record_id
+
+
+def endpoint_for(path: str) -> Any:
+    from xero_core.endpoints import BY_PATH
+
+    return BY_PATH["/" + path.strip("/").split("/")[0].lower()]
+
+
+@pytest.mark.parametrize(("method", "path", "example"), _spec_examples(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_openapi_request_examples(org: Organisation, method: str, path: str,
+                                  example: Any) -> None:
+    ep = endpoint_for(path)
+    body, record_id = _fit_to_org(org, method, path, _resolve(org, example))
+    before = len(org.coll(ep.stream))
+    out = rules.write(org, ep, method, body, record_id=record_id, summarize_errors=True,
+                      now_ms=LATER, params={})
+    refused = REFUSED_EXAMPLES.get((method, path))
+    if refused is not None:
+        assert refused in messages(out)
+        assert len(org.coll(ep.stream)) == before
+        return
+    assert out.status == 200, out.body
+    assert out.body is not None and out.body[ep.records_key]
+    for rec in out.body[ep.records_key]:
+        stored = org.coll(ep.stream).get(org.coll(ep.stream).key_of(rec))
+        assert stored is not None and stored == {k: v for k, v in rec.items()}

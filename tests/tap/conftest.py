@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Any
 import requests
 
 from tap_xero.tap import TapXero
+from xero_core.limits import LimiterRegistry
 
 # Retries and waits fast enough for tests: the sandbox's faults say Retry-After 1 at most.
 FAST = {"backoff_factor": 0.01, "max_retries": 3, "request_timeout": 5}
@@ -24,6 +26,7 @@ class Run:
 
     messages: list[dict[str, Any]]
     error: BaseException | None = None
+    waits: list[float] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
@@ -66,13 +69,43 @@ def catalog_for(config: dict[str, Any], streams: list[str]) -> dict[str, Any]:
     return catalog
 
 
-def run_tap(config: dict[str, Any], streams: list[str] | None = None,
+class SandboxTime:
+    """Waits that move the sandbox's clock instead of sleeping.
+
+    The client's limiter and Retry-After waits call `sleep`; the sandbox's rate limits and
+    token expiry follow its own clock, so advancing it keeps both sides consistent while the
+    test takes no wall time. `waits` records every wait asked for.
+    """
+
+    def __init__(self, sandbox: Any) -> None:
+        self.sandbox = sandbox
+        self.offset = 0.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return time.monotonic() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if seconds > 0:
+            self.offset += seconds
+            self.sandbox.advance_clock(seconds)
+
+    def client_options(self) -> dict[str, Any]:
+        return {"sleep": self.sleep,
+                "limiters": LimiterRegistry(clock=self.clock, sleep=self.sleep)}
+
+
+def run_tap(sandbox: Any, config: dict[str, Any], streams: list[str] | None = None,
             state: dict[str, Any] | None = None, *, expect_error: bool = False) -> Run:
-    """Run the tap in-process, capturing its Singer output."""
+    """Run the tap in-process, capturing its Singer output (waits on the sandbox's clock)."""
     catalog = catalog_for(config, streams) if streams is not None else None
     out = io.StringIO()
     error: BaseException | None = None
     tap = TapXero(config=config, catalog=catalog, state=state, parse_env_config=False)
+    timer = SandboxTime(sandbox) if sandbox is not None else None
+    if timer is not None:
+        tap.client_options = timer.client_options()
     with contextlib.redirect_stdout(out):
         try:
             tap.sync_all()
@@ -82,8 +115,10 @@ def run_tap(config: dict[str, Any], streams: list[str] | None = None,
             error = exc
     if expect_error:
         assert error is not None, "the run was expected to fail"
-    return Run([json.loads(line, parse_float=Decimal)
-                for line in out.getvalue().splitlines() if line.strip()], error)
+    run = Run([json.loads(line, parse_float=Decimal)
+               for line in out.getvalue().splitlines() if line.strip()], error)
+    run.waits = timer.waits if timer is not None else []
+    return run
 
 
 def admin_records(sandbox: Any, tenant_id: str, stream: str) -> list[dict[str, Any]]:

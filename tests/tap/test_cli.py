@@ -58,7 +58,7 @@ def test_stream_maps_and_flattening(sandbox: Any) -> None:
     config = org_config(sandbox, 0, stream_maps={
         "currencies": {"Description": "__NULL__", "code_lower": "Code.lower()"}},
         flattening_enabled=True, flattening_max_depth=1)
-    run = run_tap(config, ["currencies", "organisation"])
+    run = run_tap(sandbox, config, ["currencies", "organisation"])
     currency = run.records["currencies"][0]
     assert "Description" not in currency and currency["code_lower"] == currency["Code"].lower()
     org = run.records["organisation"][0]

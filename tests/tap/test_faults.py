@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ def _held(sandbox: Any, index: int = 0) -> set[str]:
 def test_transient_fault_is_retried_to_a_complete_sync(clean_sandbox: Any, kind: str) -> None:
     sandbox = clean_sandbox
     sandbox.fault(kind, path="/Invoices", nth=2, count=1, retry_after=1)
-    run = run_tap(org_config(sandbox, 0, page_size=10), ["invoices"])
+    run = run_tap(sandbox, org_config(sandbox, 0, page_size=10), ["invoices"])
     emitted = run.ids("invoices", "InvoiceID")
     assert sorted(emitted) == sorted(_held(sandbox))
     calls = api_calls(sandbox, INVOICES)
@@ -36,16 +37,21 @@ def test_transient_fault_is_retried_to_a_complete_sync(clean_sandbox: Any, kind:
 def test_read_timeout_is_retried(clean_sandbox: Any) -> None:
     sandbox = clean_sandbox
     sandbox.fault("slow", path="/Invoices", nth=1, count=1, seconds=2)
-    run = run_tap(org_config(sandbox, 0, request_timeout=0.5), ["invoices"])
+    run = run_tap(sandbox, org_config(sandbox, 0, request_timeout=0.5), ["invoices"])
     assert sorted(run.ids("invoices", "InvoiceID")) == sorted(_held(sandbox))
-    assert len(api_calls(sandbox, INVOICES)) == 2
+    # The slow call is logged when the server finishes it, after our retry: wait for it.
+    deadline = time.monotonic() + 5
+    while len(api_calls(sandbox, INVOICES)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    calls = api_calls(sandbox, INVOICES)
+    assert len(calls) == 2 and [c["fault"] for c in calls].count("slow") == 1
 
 
 def test_offline_tenant_fails_alone_and_the_run_fails_at_the_end(clean_sandbox: Any) -> None:
     sandbox = clean_sandbox
     down, up = sandbox.orgs[0]["tenant_id"], sandbox.orgs[1]["tenant_id"]
     sandbox.fault("503-offline", tenant_id=down, count=None)
-    run = run_tap(app_config(sandbox, max_retries=2), ["currencies", "invoices"],
+    run = run_tap(sandbox, app_config(sandbox, max_retries=2), ["currencies", "invoices"],
                   expect_error=True)
     assert isinstance(run.error, TenantSyncError) and down in str(run.error)
     assert {r["_tenant_id"] for r in run.records["invoices"]} == {up}
@@ -60,7 +66,7 @@ def test_day_limit_stops_that_tenant_cleanly(clean_sandbox: Any) -> None:
     sandbox = clean_sandbox
     down = sandbox.orgs[0]["tenant_id"]
     sandbox.fault("429-day", tenant_id=down, count=None, retry_after=3600)
-    run = run_tap(app_config(sandbox), ["invoices"], expect_error=True)
+    run = run_tap(sandbox, app_config(sandbox), ["invoices"], expect_error=True)
     assert "day limit" in str(run.error)
     assert {r["_tenant_id"] for r in run.records["invoices"]} == {sandbox.orgs[1]["tenant_id"]}
     assert len([c for c in api_calls(sandbox) if c["tenant_id"] == down]) == 1
@@ -70,7 +76,7 @@ def test_403_skips_one_stream_with_a_warning(clean_sandbox: Any,
                                              caplog: pytest.LogCaptureFixture) -> None:
     sandbox = clean_sandbox
     sandbox.fault("403-scope", path="/Journals", count=None)
-    run = run_tap(org_config(sandbox, 0), ["journals", "currencies"])
+    run = run_tap(sandbox, org_config(sandbox, 0), ["journals", "currencies"])
     assert run.records["journals"] == [] and run.records["currencies"]
     warning = [r.getMessage() for r in caplog.records if "403" in r.getMessage()]
     assert warning and "journals" in warning[0] and "accounting.journals" in warning[0]
@@ -84,7 +90,7 @@ def test_missing_scope_skips_streams_without_failing(clean_sandbox: Any) -> None
     narrowed = [s for s in granted if not s.startswith(("accounting.journals", "projects"))]
     admin_post(sandbox, "scopes", {"client_id": org["client_id"], "scopes": narrowed})
     try:
-        run = run_tap(org_config(sandbox, 0), ["journals", "projects", "currencies"])
+        run = run_tap(sandbox, org_config(sandbox, 0), ["journals", "projects", "currencies"])
     finally:
         admin_post(sandbox, "scopes", {"client_id": org["client_id"], "scopes": granted})
     assert run.records["currencies"]

@@ -34,14 +34,14 @@ def _change_invoices(sandbox: Any, count: int) -> list[str]:
 def test_second_run_reads_only_the_changes(clean_sandbox: Any) -> None:
     sandbox, tenant = clean_sandbox, clean_sandbox.orgs[0]["tenant_id"]
     config = org_config(sandbox, 0)
-    first = run_tap(config, ["invoices"])
+    first = run_tap(sandbox, config, ["invoices"])
     bookmark = _bookmark(first.state, "invoices", tenant)
     assert bookmark == max(r["UpdatedDateUTC"] for r in first.records["invoices"])
 
     sandbox.advance_clock(120)  # the changes happen well after the bookmark
     changed = _change_invoices(sandbox, 3)
     sandbox.clear_requests()
-    second = run_tap(config, ["invoices"], state=first.state)
+    second = run_tap(sandbox, config, ["invoices"], state=first.state)
 
     # Re-read at most what shares the bookmark's second (If-Modified-Since has seconds only).
     floor = to_http_date(bookmark)
@@ -65,12 +65,12 @@ def test_lookback_and_start_date_move_if_modified_since(clean_sandbox: Any) -> N
     state = {"bookmarks": {"invoices": {"partitions": [{
         "context": {"_tenant_id": tenant}, "replication_key": "UpdatedDateUTC",
         "replication_key_value": "2030-01-01T12:00:00+00:00"}]}}}
-    run_tap(org_config(sandbox, 0, lookback_minutes=30), ["invoices"], state=state)
+    run_tap(sandbox, org_config(sandbox, 0, lookback_minutes=30), ["invoices"], state=state)
     sent = api_calls(sandbox, INVOICES)[0]["headers"]["If-Modified-Since"]
     assert sent == "Tue, 01 Jan 2030 11:30:00 GMT"
 
     sandbox.clear_requests()
-    run = run_tap(org_config(sandbox, 0, start_date="2001-02-03T00:00:00Z"), ["invoices"])
+    run = run_tap(sandbox, org_config(sandbox, 0, start_date="2001-02-03T00:00:00Z"), ["invoices"])
     assert api_calls(sandbox, INVOICES)[0]["headers"]["If-Modified-Since"] == (
         "Sat, 03 Feb 2001 00:00:00 GMT")
     assert run.records["invoices"]
@@ -79,13 +79,13 @@ def test_lookback_and_start_date_move_if_modified_since(clean_sandbox: Any) -> N
 def test_journals_resume_from_the_last_journal_number(clean_sandbox: Any) -> None:
     sandbox = clean_sandbox
     config = org_config(sandbox, 0)
-    first = run_tap(config, ["journals"])
+    first = run_tap(sandbox, config, ["journals"])
     numbers = first.ids("journals", "JournalNumber")
     assert numbers == sorted(numbers) and numbers
     tenant = sandbox.orgs[0]["tenant_id"]
     assert _bookmark(first.state, "journals", tenant) == max(numbers)
     sandbox.clear_requests()
-    second = run_tap(config, ["journals"], state=first.state)
+    second = run_tap(sandbox, config, ["journals"], state=first.state)
     assert second.records["journals"] == []
     calls = api_calls(sandbox, "/Journals")
     assert [c["query"]["offset"] for c in calls] == [str(max(numbers))]

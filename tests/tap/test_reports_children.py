@@ -18,7 +18,7 @@ def test_report_rows_flatten_every_value_cell(clean_sandbox: Any) -> None:
     org = sandbox.orgs[0]
     config = org_config(sandbox, 0, reports=["BalanceSheet", "ProfitAndLoss", "TrialBalance"],
                         report_date="2026-03-31", report_periods=2, report_timeframe="MONTH")
-    run = run_tap(config, ["report_rows"])
+    run = run_tap(sandbox, config, ["report_rows"])
     rows = run.records["report_rows"]
     calls = api_calls(sandbox, REPORTS)
     assert sorted(c["path"].rsplit("/", 1)[1] for c in calls) == [
@@ -66,7 +66,7 @@ def test_aged_reports_run_only_for_contacts_changed_in_this_run(clean_sandbox: A
     sandbox = clean_sandbox
     config = org_config(sandbox, 0, reports=["AgedReceivablesByContact",
                                              "AgedPayablesByContact"])
-    first = run_tap(config, ["invoices"])
+    first = run_tap(sandbox, config, ["invoices"])
     sandbox.advance_clock(60)
     org = sandbox.orgs[0]
     client = XeroClient.from_config(org["settings"])
@@ -77,7 +77,7 @@ def test_aged_reports_run_only_for_contacts_changed_in_this_run(clean_sandbox: A
                    tenant_id=org["tenant_id"],
                    json={"Invoices": [{"InvoiceID": target["InvoiceID"], "Reference": "aged"}]})
     sandbox.clear_requests()
-    run = run_tap(config, ["invoices", "report_rows"], state=first.state)
+    run = run_tap(sandbox, config, ["invoices", "report_rows"], state=first.state)
     touched = {(r["Type"], r["Contact"]["ContactID"]) for r in run.records["invoices"]}
     calls = api_calls(sandbox, REPORTS)
     expected = sorted(
@@ -93,7 +93,7 @@ def test_history_and_attachments_only_for_changed_parents(clean_sandbox: Any) ->
     config = org_config(sandbox, 0, include_history=True, include_attachments=True,
                         download_attachment_content=True)
     streams = ["invoices", "invoices_history", "invoices_attachments"]
-    first = run_tap(config, streams)
+    first = run_tap(sandbox, config, streams)
     invoices = first.ids("invoices", "InvoiceID")
     history_calls = [c for c in api_calls(sandbox, "/History")]
     assert len(history_calls) == len(invoices)  # one per emitted parent
@@ -108,13 +108,16 @@ def test_history_and_attachments_only_for_changed_parents(clean_sandbox: Any) ->
 
     sandbox.advance_clock(60)
     changed = invoices[0]
+    client.request("POST", f"/api.xro/2.0/Invoices/{changed}", tenant_id=org["tenant_id"],
+                   json={"Invoices": [{"InvoiceID": changed, "Reference": "history test"}]})
     client.request("PUT", f"/api.xro/2.0/Invoices/{changed}/History",
                    tenant_id=org["tenant_id"],
                    json={"HistoryRecords": [{"Details": "tap test note"}]})
     sandbox.clear_requests()
-    second = run_tap(config, streams, state=first.state)
-    assert set(second.ids("invoices", "InvoiceID")) <= set(invoices)
+    second = run_tap(sandbox, config, streams, state=first.state)
+    emitted = set(second.ids("invoices", "InvoiceID"))
+    assert changed in emitted and len(emitted) < len(invoices)
     parents = {c["path"].split("/")[4] for c in api_calls(sandbox, "/History")}
-    assert parents == set(second.ids("invoices", "InvoiceID"))
+    assert parents == emitted
     assert any(h["Details"] == "tap test note" and h["InvoiceID"] == changed
                for h in second.records["invoices_history"])

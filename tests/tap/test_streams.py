@@ -19,7 +19,7 @@ ROWS = list(ENDPOINTS)
 @pytest.fixture(scope="module")
 def full_run(sandbox: Any) -> Run:
     sandbox.clean()
-    run = run_tap(org_config(sandbox, 0, include_history=True, include_attachments=True))
+    run = run_tap(sandbox, org_config(sandbox, 0, include_history=True, include_attachments=True))
     run.calls = api_calls(sandbox)  # type: ignore[attr-defined]
     return run
 
@@ -27,9 +27,6 @@ def full_run(sandbox: Any) -> Run:
 def expected_keys(sandbox: Any, ep: Endpoint) -> set[str]:
     tenant = sandbox.orgs[0]["tenant_id"]
     held = admin_records(sandbox, tenant, ep.stream)
-    for name, value in ep.list_params:  # fixed filters the tap sends (Assets: REGISTERED)
-        if name == "status":
-            held = [r for r in held if str(r.get("assetStatus", "")).upper() == value]
     if not ep.primary_key:
         return {tenant} if held else set()
     return {str(r[ep.primary_key[0]]) for r in held}
@@ -54,7 +51,7 @@ def test_records_validate_against_the_stream_schema(full_run: Run, stream: str) 
     for record in full_run.records.get(stream, []):
         errors = [f"{'.'.join(map(str, e.path))}: {e.message}"
                   for e in validator.iter_errors(record)]
-        assert not errors, f"{stream}: {errors[:3]} in {json.dumps(record)[:300]}"
+        assert not errors, f"{stream}: {errors[:3]} in {json.dumps(record, default=str)[:300]}"
 
 
 def test_children_only_for_parents_and_with_their_id(full_run: Run) -> None:

@@ -64,7 +64,8 @@ def _existing(status: str, **kw):
 
 @pytest.mark.parametrize(("record", "existing", "action", "status"), [
     ({"InvoiceNumber": "INV-9"}, None, Action.CREATE, None),
-    ({"InvoiceNumber": "INV-1"}, _existing("DRAFT"), Action.UPDATE, None),
+    ({"InvoiceNumber": "INV-1", "Reference": "new"}, _existing("DRAFT"), Action.UPDATE, None),
+    ({"InvoiceNumber": "INV-1", "Status": "DRAFT"}, _existing("DRAFT"), Action.SKIP, None),
     ({"InvoiceNumber": "INV-1", "_sdc_deleted_at": "2026-01-01"}, _existing("DRAFT"),
      Action.DELETE, "DELETED"),
     ({"InvoiceNumber": "INV-1", "_sdc_deleted_at": "2026-01-01"}, _existing("SUBMITTED"),
