@@ -194,7 +194,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          "PaymentService", "paymentservices"),
     _acc("prepayments", "/Prepayments", "Prepayments", "PrepaymentID", "Prepayment", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
-         status_field="Status", writes=frozenset({W.HISTORY, W.ATTACHMENTS})),
+         status_field="Status", writes=frozenset({W.HISTORY})),
     _acc("purchase_orders", "/PurchaseOrders", "PurchaseOrders", "PurchaseOrderID",
          "PurchaseOrder", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, natural_keys=("PurchaseOrderNumber",), status_field="Status",

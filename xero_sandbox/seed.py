@@ -509,7 +509,7 @@ def attachments(ctx: SeedContext) -> None:
         pk = {"invoices": "InvoiceID", "contacts": "ContactID",
               "bank_transactions": "BankTransactionID"}[stream]
         for k in range(min(count, len(rows))):
-            rec = rows[(len(rows) // 2 + k * 7) % len(rows)][0]  # not the first ones listed
+            rec, updated = rows[(len(rows) // 2 + k * 7) % len(rows)]  # not the first listed
             rid = rec[pk]
             if ctx.org.attachments.get((stream, rid)):
                 continue
@@ -519,7 +519,7 @@ def attachments(ctx: SeedContext) -> None:
             ctx.org.attachments[(stream, rid)] = [Attachment(ctx.ids(), name, mime, body)]
             rec["HasAttachments"] = True
             ctx.org.add_history(stream, rid, f"Attached the file {name} through Xero.",
-                                "Attached", ctx.refs["user_names"][0], rows[0][1])
+                                "Attached", ctx.refs["user_names"][0], updated)
 
 
 __all__ = ["HOUR_MS", "CountryProfile", "generate"]

@@ -228,7 +228,7 @@ def invoices(ctx: SeedContext, maker: LineMaker) -> None:
             for k, part in enumerate(parts):
                 pay_day = min(pay_day + 1 + int(r() * 30), today - 1)
                 payment = _payment(ctx, part, rate, pay_day, bank, ref, acc_rec)
-                if not acc_rec and len(parts) == 1 and r() < 0.15:
+                if not acc_rec and len(parts) == 1 and (r() < 0.15 or not batches.count):
                     pay_day = batches.join(pay_day, payment, ref)
                     payment["Date"] = ctx.date(pay_day)
                 pay_ms = max(ctx.at(pay_day), created + k + 1)
@@ -516,6 +516,8 @@ def manual_journals(ctx: SeedContext) -> None:
             amount = (5_000 + int(r() * 300_000)) / 100
         s = r()
         status = "POSTED" if i == 0 or s < 0.85 else ("DRAFT" if s < 0.95 else "VOIDED")
+        if i in (1, 2):
+            status = ("DRAFT", "VOIDED")[i - 1]  # even the smallest seed shows these
         jl = [{"LineAmount": amount, "AccountCode": debit, "AccountID": acc[debit]["AccountID"],
                "Description": narration, "TaxType": "NONE", "TaxAmount": 0.0,
                "Tracking": _EMPTY, "IsBlank": False},
@@ -548,7 +550,8 @@ def purchase_orders(ctx: SeedContext, maker: LineMaker) -> None:
             "DeliveryDateString": ctx.date_string(day + 14), "LineAmountTypes": lat,
             "LineItems": lines, "Reference": "", "BrandingThemeID": ctx.refs["themes"][0],
             "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
-            "Status": ctx.pick(statuses), "SentToContact": r() < 0.5,
+            "Status": ctx.pick(statuses) if i >= 3 else ("DRAFT", "AUTHORISED", "BILLED")[i],
+            "SentToContact": r() < 0.5,
             "DeliveryAddress": "23 Main Street, Central City", "AttentionTo": "Receiving",
             "Telephone": "555-1234", "DeliveryInstructions": "Leave at reception",
             "ExpectedArrivalDate": ctx.date(day + 10), "SubTotal": float(sub),
@@ -570,7 +573,8 @@ def quotes(ctx: SeedContext, maker: LineMaker) -> None:
             "Terms": "Valid for 30 days", "Contact": ctx.pick(ctx.refs["customers"]),
             "LineItems": lines, "Date": ctx.date(day), "DateString": ctx.date_string(day),
             "ExpiryDate": ctx.date(day + 30), "ExpiryDateString": ctx.date_string(day + 30),
-            "Status": ctx.pick(statuses), "CurrencyCode": ctx.profile.currency,
+            "Status": ctx.pick(statuses) if i >= 3 else ("DRAFT", "SENT", "ACCEPTED")[i],
+            "CurrencyCode": ctx.profile.currency,
             "CurrencyRate": 1.0, "SubTotal": float(sub), "TotalTax": float(tax),
             "Total": float(total), "TotalDiscount": 0.0, "Title": "Quote",
             "Summary": f"Quote {i + 1}", "BrandingThemeID": ctx.refs["themes"][0],
@@ -615,7 +619,7 @@ def linked_transactions(ctx: SeedContext) -> None:
     targets = [i for i in ctx.refs["open_invoices"] if i["Type"] == "ACCREC"]
     for k in range(min(len(bills), max(2, ctx.size // 50))):
         bill = bills[(k * 7919) % len(bills)]
-        billed = bool(targets) and r() < 0.5
+        billed = bool(targets) and r() < 0.5 and k > 0  # the first stays open for billing
         rec = {"LinkedTransactionID": ctx.ids(), "SourceTransactionID": bill["InvoiceID"],
                "SourceLineItemID": bill["LineItems"][0]["LineItemID"],
                "Status": "BILLED" if billed else "APPROVED", "Type": "BILLABLEEXPENSE",

@@ -802,6 +802,9 @@ def _fit_to_org(org: Organisation, method: str, path: str, body: Any) -> tuple[A
             "bank_transactions": lambda r: r["Type"] == "SPEND" and not r["IsReconciled"]
             and r["Status"] == "AUTHORISED",
             "linked_transactions": lambda r: r["Status"] != "BILLED",
+            "purchase_orders": lambda r: r["Status"] == "DRAFT",
+            "quotes": lambda r: r["Status"] == "DRAFT",
+            "credit_notes": lambda r: r["Status"] == "DRAFT",
         }.get(stream, lambda r: True)
         record_id = org.coll(stream).key_of(next(r for r in org.coll(stream).records.values()
                                                  if pick(r)))
