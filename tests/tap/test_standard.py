@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from singer_sdk.testing import SuiteConfig, TapTestRunner, get_tap_test_class
 
 from tap_xero.tap import TapXero
-from tests.tap.conftest import org_config
+from tests.tap.conftest import SandboxTime, org_config
 
 # Streams the seeded organisation leaves empty (asserted exactly by test_streams.py).
 SUITE = SuiteConfig(max_records_limit=None, ignore_no_records_for_streams=[])
@@ -23,9 +24,15 @@ _Standard = get_tap_test_class(TapXero, config=PLACEHOLDER, suite_config=SUITE,
 
 class TestTapXeroStandard(_Standard):  # type: ignore[misc,valid-type]
     @pytest.fixture(scope="class")
-    def runner(self, sandbox: Any) -> TapTestRunner:  # type: ignore[override]
-        config = org_config(sandbox, 0, include_history=True, include_attachments=True)
-        runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
-                               parse_env_config=False)
-        runner.sync_all()
-        return runner
+    def runner(self, sandbox: Any) -> Iterator[TapTestRunner]:  # type: ignore[override]
+        sandbox.clean()
+        # The SDK's runner builds its own taps: give them the sandbox clock at class level.
+        TapXero.client_options = SandboxTime(sandbox).client_options()
+        try:
+            config = org_config(sandbox, 0, include_history=True, include_attachments=True)
+            runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
+                                   parse_env_config=False)
+            runner.sync_all()
+            yield runner
+        finally:
+            TapXero.client_options = {}
