@@ -273,12 +273,7 @@ def test_every_history_and_attachment_stream_is_in_the_spec() -> None:
     no_spec_attachments = {e.stream for e in ENDPOINTS if e.has_attachments} - {
         e.stream for e, _ in ATTACHMENTS}
     assert no_spec_history == set()
-    assert no_spec_attachments == NO_SPEC_ATTACHMENTS
-
-
-# The table gives these streams attachments, the spec has no GET .../Attachments for them.
-# (The sandbox serves them; whether Xero does is unconfirmed: the table may be wrong there.)
-NO_SPEC_ATTACHMENTS = {"prepayments"}
+    assert no_spec_attachments == set()
 
 
 def _path_with_id(path: str, rid: str) -> str:
