@@ -373,8 +373,18 @@ class XeroStream(TenantStream):
         normalise_datetimes(row, self.schema)
         if not self._newer_than_bookmark(row):
             return None
-        self.xero_tap.observe_record(self.name, row, context)
+        if self._changed_since_bookmark(row):
+            self.xero_tap.observe_record(self.name, row, context)
         return row
+
+    def _changed_since_bookmark(self, row: dict) -> bool:
+        """Strictly after the bookmark: not a re-read of the bookmark's own second."""
+        value = row.get(self.replication_key or "")
+        if self._start_bookmark is None or value is None:
+            return True
+        if isinstance(value, int):
+            return value > self._start_bookmark
+        return parse_datetime(str(value)) > parse_datetime(str(self._start_bookmark))
 
     def _newer_than_bookmark(self, row: dict) -> bool:
         """Client-side filter where Xero cannot filter (no If-Modified-Since): keep records

@@ -13,7 +13,7 @@ import json
 import threading
 from collections import defaultdict
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
@@ -119,7 +119,7 @@ class TapXero(Tap):
     name = "tap-xero"
     config_jsonschema = SETTINGS.to_dict()
     #: Extra keyword arguments for XeroClient.from_config (tests pass a virtual clock/sleep).
-    client_options: ClassVar[dict[str, Any]] = {}
+    client_options: dict[str, Any] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._client: XeroClient | None = None

@@ -130,6 +130,21 @@ def admin_records(sandbox: Any, tenant_id: str, stream: str) -> list[dict[str, A
     return records
 
 
+def editable_invoices(sandbox: Any, index: int = 0, kind: str | None = None
+                      ) -> list[dict[str, Any]]:
+    """Invoices the sandbox lets us edit: draft/submitted, or authorised with nothing applied."""
+    tenant = sandbox.orgs[index]["tenant_id"]
+    out = []
+    for inv in admin_records(sandbox, tenant, "invoices"):
+        if kind and inv.get("Type") != kind:
+            continue
+        applied = (inv.get("AmountPaid") or 0) or (inv.get("AmountCredited") or 0)
+        if inv.get("Status") in ("DRAFT", "SUBMITTED") or (
+                inv.get("Status") == "AUTHORISED" and not applied):
+            out.append(inv)
+    return out
+
+
 def admin_post(sandbox: Any, what: str, body: dict[str, Any]) -> dict[str, Any]:
     resp = requests.post(f"{sandbox.url}/__admin/{what}", json=body, timeout=10)
     resp.raise_for_status()

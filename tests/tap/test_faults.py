@@ -95,3 +95,12 @@ def test_missing_scope_skips_streams_without_failing(clean_sandbox: Any) -> None
         admin_post(sandbox, "scopes", {"client_id": org["client_id"], "scopes": granted})
     assert run.records["currencies"]
     assert not run.records["journals"] and not run.records["projects"]
+
+
+def test_tenant_answering_403_everywhere_is_reported_as_failed(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    revoked, fine = sandbox.orgs[0]["tenant_id"], sandbox.orgs[1]["tenant_id"]
+    sandbox.fault("403-scope", tenant_id=revoked, count=None)
+    run = run_tap(sandbox, app_config(sandbox), ["currencies", "invoices"], expect_error=True)
+    assert isinstance(run.error, TenantSyncError) and "revoked" in str(run.error)
+    assert {r["_tenant_id"] for r in run.records["invoices"]} == {fine}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.tap.conftest import api_calls, org_config, run_tap
+from tests.tap.conftest import api_calls, editable_invoices, org_config, run_tap
 from xero_core.dates import parse_datetime, to_http_date
 from xero_core.http import XeroClient
 
@@ -22,9 +22,7 @@ def _change_invoices(sandbox: Any, count: int) -> list[str]:
     """POST a new Reference on `count` editable invoices, through the sandbox's API."""
     org = sandbox.orgs[0]
     client = XeroClient.from_config(org["settings"])
-    body = client.get_json(INVOICES, tenant_id=org["tenant_id"],
-                           params={"Statuses": "DRAFT,SUBMITTED,AUTHORISED"})
-    ids = [inv["InvoiceID"] for inv in body["Invoices"][:count]]
+    ids = [inv["InvoiceID"] for inv in editable_invoices(sandbox)[:count]]
     for n, invoice_id in enumerate(ids):
         client.request("POST", f"{INVOICES}/{invoice_id}", tenant_id=org["tenant_id"],
                        json={"Invoices": [{"InvoiceID": invoice_id, "Reference": f"chg-{n}"}]})

@@ -33,7 +33,7 @@ _Standard = get_tap_test_class(TapXero, config=PLACEHOLDER, suite_config=SUITE,
 
 class TestTapXeroStandard(_Standard):  # type: ignore[misc,valid-type]
     @pytest.fixture(scope="class")
-    def runner(self, sandbox: Any) -> Iterator[TapTestRunner]:  # type: ignore[override]
+    def runner(self, sandbox: Any) -> Iterator[TapTestRunner]:
         sandbox.clean()
         # The SDK's runner builds its own taps: give them the sandbox clock at class level.
         TapXero.client_options = SandboxTime(sandbox).client_options()
