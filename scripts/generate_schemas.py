@@ -45,6 +45,22 @@ TYPE_QUIRKS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Fields real Xero answers carry that the spec's components omit: (component) -> names.
+# Xero writes a plain-text companion ("2026-01-31T00:00:00") beside several /Date()/ fields
+# (see the GET examples in Xero's API docs), and Budgets carry a Status (ACTIVE / DELETED).
+EXTRA_DATE_STRINGS: dict[str, tuple[str, ...]] = {
+    "BankTransaction": ("DateString",),
+    "BankTransfer": ("DateString",),
+    "CreditNote": ("DateString",),
+    "HistoryRecord": ("DateUTCString",),
+    "Invoice": ("DateString", "DueDateString"),
+    "Overpayment": ("DateString",),
+    "Prepayment": ("DateString",),
+    "PurchaseOrder": ("DateString", "DeliveryDateString"),
+}
+EXTRA_STRINGS: dict[str, tuple[str, ...]] = {"Budget": ("Status",)}
+
+
 def _nullable(json_type: str) -> list[str]:
     return [json_type, "null"]
 
@@ -147,6 +163,10 @@ def component_properties(api: str, component: str) -> dict[str, Any]:
     """The Singer properties of one spec component."""
     converted = to_singer(component_schema(api, component, max_depth=REF_DEPTH))
     props: dict[str, Any] = converted.get("properties", {})
+    for name in EXTRA_DATE_STRINGS.get(component, ()):
+        props.setdefault(name, _date_time("Plain-text companion of the date Xero also writes."))
+    for name in EXTRA_STRINGS.get(component, ()):
+        props.setdefault(name, _string())
     return props
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import pytest
 import requests
 
 from tap_xero.tap import TapXero
@@ -158,27 +157,3 @@ def api_calls(sandbox: Any, path_part: str = "") -> list[dict[str, Any]]:
             if r["path"].startswith(("/api.xro", "/assets.xro", "/projects.xro", "/connections"))
             and path_part in r["path"]]
 
-
-
-# Fields Xero (and the sandbox) send that the generated schemas lack: the tap passes them
-# through (open schemas), but the SDK's strict "record fields are in the catalog" test flags
-# them. Strict xfails, so the day the schemas gain these fields the marker must go.
-SCHEMA_GAPS = {
-    "bank_transactions": "DateString", "bank_transactions_history": "DateUTCString",
-    "bank_transfers": "DateString", "budgets": "Status",
-    "contacts_history": "DateUTCString", "credit_notes": "DateString",
-    "invoices": "DateString, DueDateString", "invoices_history": "DateUTCString",
-    "overpayments": "DateString", "prepayments": "DateString",
-    "purchase_orders": "DateString, DeliveryDateString",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        name = item.name
-        if not name.startswith("test_tap_stream_record_schema_matches_transformed_catalog["):
-            continue
-        stream = name.split("[", 1)[1].rstrip("]")
-        if stream in SCHEMA_GAPS:
-            item.add_marker(pytest.mark.xfail(
-                strict=True, reason=f"schema lacks {SCHEMA_GAPS[stream]} (schemas/ owner)"))
