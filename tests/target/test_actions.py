@@ -122,7 +122,8 @@ def _invoice(number: str, contact: str, status: str = "DRAFT", amount: str = "10
 def test_invoices_create_update_delete_void_and_refuse(clean_sandbox, tmp_path) -> None:
     invoices = [i for i in held(clean_sandbox, 0, "invoices") if i["Type"] == "ACCREC"]
     draft = _pick(invoices, Status="DRAFT")
-    draft2 = next(i for i in invoices if i["Status"] == "DRAFT" and i is not draft)
+    # Xero deletes DRAFT and SUBMITTED invoices alike.
+    draft2 = next(i for i in invoices if i["Status"] in ("DRAFT", "SUBMITTED") and i is not draft)
     unpaid = next(i for i in invoices if i["Status"] == "AUTHORISED"
                   and Decimal(str(i.get("AmountPaid", 0))) == 0)
     paid = _pick(invoices, Status="PAID")

@@ -1,0 +1,235 @@
+"""Benchmark: a full sync of the paged streams by our tap-xero (and singer-io's, with --peer).
+
+    python benchmarks/bench_tap.py --sizes 10000,100000 [--peer]
+
+For each size N, one sandbox (limits off) is seeded with about N records in the selected
+streams; each tool syncs those streams from it in turn and writes its Singer output to a
+scratch file. Figures: API calls (GETs under /api.xro in the sandbox log), records emitted,
+wall seconds, records/s and the peak RSS of the tool's process. Checks: our calls per stream
+<= ceil(records/1000)+1, our records/s >= 2x the peer's, our peak RSS at the largest N within
+1.5x of the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    BENCH_DIR,
+    PAGED_STREAMS,
+    VENV_BIN,
+    CallCount,
+    Measured,
+    count_calls,
+    count_records,
+    markdown_table,
+    max_calls,
+    run_measured,
+    start_sandbox,
+    stream_counts,
+    verdict,
+)
+from xero_sandbox.testing import SandboxProcess  # noqa: E402
+
+PEER_VENV = BENCH_DIR / "peers" / "singer-io-tap-xero"
+PEER_PYTHON = PEER_VENV / "bin" / "python"
+PEER_WRAPPER = BENCH_DIR / "peer_tap_xero.py"
+PEER_START_DATE = "2000-01-01T00:00:00Z"
+PROBE_SIZE = 1000
+RSS_GROWTH_LIMIT = 1.5
+SPEEDUP_GOAL = 2.0
+
+
+@dataclass
+class Run:
+    """One tool's sync of one sandbox."""
+
+    tool: str
+    n: int
+    streams: int
+    measured: Measured
+    calls: CallCount
+    records: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_records(self) -> int:
+        return sum(self.records.values())
+
+    @property
+    def rate(self) -> float:
+        return self.total_records / self.measured.seconds if self.measured.seconds else 0.0
+
+
+def select_streams(catalog: dict[str, Any], streams: tuple[str, ...]) -> dict[str, Any]:
+    """Mark `streams` selected (and every other stream not) in a Singer catalog."""
+    for entry in catalog["streams"]:
+        chosen = entry["tap_stream_id"] in streams
+        entry["selected"] = chosen  # legacy flag, read by older singer-python taps
+        for item in entry.get("metadata", []):
+            if item.get("breadcrumb") == []:
+                item["metadata"]["selected"] = chosen
+    return catalog
+
+
+def discover(args: list[str], workdir: Path, name: str, streams: tuple[str, ...]) -> Path:
+    """Run a tool's --discover, select `streams`, write the catalog file."""
+    done = subprocess.run([*args, "--discover"], capture_output=True, timeout=300, cwd=workdir)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} --discover failed:\n{done.stderr.decode()[-3000:]}")
+    catalog = select_streams(json.loads(done.stdout), streams)
+    path = workdir / f"{name}.catalog.json"
+    path.write_text(json.dumps(catalog))
+    return path
+
+
+def sync(tool: str, args: list[str], sandbox: SandboxProcess, workdir: Path, n: int,
+         streams: tuple[str, ...], timeout: float) -> Run:
+    """Sync once with `args` (a catalog already given), measured."""
+    catalog = discover(args, workdir, tool, streams)
+    sandbox.clear_requests()
+    output = workdir / f"{tool}.singer.jsonl"
+    with open(output, "wb") as out:
+        measured = run_measured([*args, "--catalog", str(catalog)], stdout=out,
+                                stderr_path=workdir / f"{tool}.stderr.log", timeout=timeout,
+                                cwd=workdir)
+    if measured.returncode != 0:
+        print(f"!! {tool} exited with {measured.returncode}:\n{measured.stderr_tail}",
+              file=sys.stderr)
+    calls = count_calls(sandbox.requests(), methods=["GET"])
+    records = dict(count_records(output))
+    output.unlink()
+    return Run(tool, n, len(streams), measured, calls, records)
+
+
+def our_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
+    config = dict(sandbox.orgs[0]["settings"])
+    path = workdir / "ours.config.json"
+    path.write_text(json.dumps(config))
+    return [str(VENV_BIN / "tap-xero"), "--config", str(path)]
+
+
+def peer_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
+    config = {"client_id": sandbox.app["client_id"],
+              "client_secret": sandbox.app["client_secret"],
+              "refresh_token": sandbox.refresh_token,
+              "tenant_id": sandbox.orgs[0]["tenant_id"],
+              "start_date": PEER_START_DATE}
+    path = workdir / "peer.config.json"  # the peer writes the rotated refresh token back here
+    path.write_text(json.dumps(config))
+    return [str(PEER_PYTHON), str(PEER_WRAPPER), "--sandbox-url", sandbox.url,
+            "--config", str(path)]
+
+
+def records_per_size_unit(streams: tuple[str, ...]) -> float:
+    """How many records of `streams` one unit of the sandbox's --size makes."""
+    probe = start_sandbox(size=PROBE_SIZE, limits=False)
+    try:
+        counts = stream_counts(probe)
+    finally:
+        probe.stop()
+    return sum(counts.get(s, 0) for s in streams) / PROBE_SIZE
+
+
+def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool,
+               timeout: float) -> tuple[list[Run], dict[str, int]]:
+    size = max(1, round(n / ratio))
+    began = time.perf_counter()
+    sandbox = start_sandbox(size=size, limits=False)
+    try:
+        counts = stream_counts(sandbox)
+        held = {s: counts.get(s, 0) for s in streams}
+        print(f"# N={n:,}: sandbox --size {size} holds {sum(held.values()):,} records in "
+              f"{len(streams)} streams (started in {time.perf_counter() - began:.1f}s)",
+              file=sys.stderr, flush=True)
+        runs = []
+        with tempfile.TemporaryDirectory(prefix="bench-tap-") as tmp:
+            workdir = Path(tmp)
+            tools = [("tap-xero (ours)", our_args)]
+            if peer:
+                tools.append(("singer-io tap-xero 2.6.0", peer_args))
+            for tool, make_args in tools:
+                key = "peer" if tool.startswith("singer-io") else "ours"
+                run = sync(key, make_args(sandbox, workdir), sandbox, workdir, n, streams,
+                           timeout)
+                run.tool = tool
+                runs.append(run)
+                print(f"#   {tool}: {run.total_records:,} records, {run.calls.total} calls, "
+                      f"{run.measured.seconds:.1f}s, {run.measured.peak_rss_mb:.0f} MB",
+                      file=sys.stderr, flush=True)
+        return runs, held
+    finally:
+        sandbox.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000",
+                        help="comma-separated record totals N (default 10000,100000)")
+    parser.add_argument("--peer", action="store_true",
+                        help=f"also run singer-io tap-xero 2.6.0 from {PEER_VENV}")
+    parser.add_argument("--streams", default=",".join(PAGED_STREAMS),
+                        help="streams to sync (default: the accounting streams with pageSize)")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds before one tool's run is killed")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    streams = tuple(s.strip() for s in args.streams.split(",") if s.strip())
+    if args.peer and not PEER_PYTHON.exists():
+        parser.error(f"no peer at {PEER_VENV}: see benchmarks/README.md to install it")
+
+    ratio = records_per_size_unit(streams)
+    all_runs: list[Run] = []
+    checks: list[tuple[str, bool]] = []
+    for n in sizes:
+        runs, held = bench_size(n, ratio, streams, args.peer, args.timeout)
+        all_runs += runs
+        ours = runs[0]
+        over = {s: (ours.calls.by_stream.get(s, 0), max_calls(max(held[s], ours.records.get(s, 0))))
+                for s in streams}
+        worst = [f"{s} {c}>{b}" for s, (c, b) in over.items() if c > b]
+        checks.append((f"N={n:,}: our calls per paged stream <= ceil(records/1000)+1"
+                       + (f" ({', '.join(worst)})" if worst else ""), not worst))
+        complete = all(ours.records.get(s, 0) >= held[s] for s in streams)
+        checks.append((f"N={n:,}: our tap emitted every record the sandbox holds "
+                       f"({ours.total_records:,} of {sum(held.values()):,})", complete))
+        checks.append((f"N={n:,}: our tap exited 0", ours.measured.returncode == 0))
+        if len(runs) > 1:
+            peer = runs[1]
+            speedup = ours.rate / peer.rate if peer.rate else float("inf")
+            checks.append((f"N={n:,}: our records/s >= {SPEEDUP_GOAL:g}x the peer's "
+                           f"({speedup:.1f}x)", speedup >= SPEEDUP_GOAL))
+    ours_runs = [r for r in all_runs if r.tool.endswith("(ours)")]
+    if len(ours_runs) > 1:
+        small, large = ours_runs[0], ours_runs[-1]
+        growth = large.measured.peak_rss_mb / small.measured.peak_rss_mb
+        checks.append((f"our peak RSS flat: N={large.n:,} within {RSS_GROWTH_LIMIT}x of "
+                       f"N={small.n:,} ({growth:.2f}x)", growth <= RSS_GROWTH_LIMIT))
+
+    rows = [(r.tool, r.n, r.streams, r.calls.total, r.total_records,
+             round(r.measured.seconds, 1), round(r.rate), round(r.measured.peak_rss_mb))
+            for r in all_runs]
+    print(markdown_table(["tool", "N", "streams", "calls", "records", "seconds", "records/s",
+                          "peak RSS MB"], rows))
+    print()
+    per_stream = [(r.tool, r.n, *(f"{r.calls.by_stream.get(s, 0)}/{r.records.get(s, 0):,}"
+                                  for s in streams)) for r in all_runs]
+    print("calls/records per stream:")
+    print(markdown_table(["tool", "N", *streams], per_stream))
+    print()
+    for text, ok in checks:
+        print(f"{verdict(ok)}  {text}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
