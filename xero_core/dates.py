@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -65,28 +66,29 @@ def parse_modified_since(value: str) -> datetime:
         return parsedate_to_datetime(value).astimezone(UTC)
 
 
+def _iso_or_same(value: str) -> str:
+    if value.startswith("/Date("):
+        d = parse_ms_date(value)
+        if d is not None:
+            return d.isoformat()
+    return value
+
+
 def convert_dates(obj: Any) -> Any:
     """Replace every `/Date(...)/` string in a JSON value by ISO 8601 UTC, in place where it can."""
+    if isinstance(obj, str):
+        return _iso_or_same(obj)
+    pairs: Iterable[tuple[Any, Any]]
     if isinstance(obj, dict):
-        for k, v in obj.items():
-            if isinstance(v, str):
-                if v.startswith("/Date("):
-                    d = parse_ms_date(v)
-                    if d is not None:
-                        obj[k] = d.isoformat()
-            elif isinstance(v, (dict, list)):
-                convert_dates(v)
+        pairs = obj.items()
+    elif isinstance(obj, list):
+        pairs = enumerate(obj)
+    else:
         return obj
-    if isinstance(obj, list):
-        for i, v in enumerate(obj):
-            if isinstance(v, str) and v.startswith("/Date("):
-                d = parse_ms_date(v)
-                if d is not None:
-                    obj[i] = d.isoformat()
-            elif isinstance(v, (dict, list)):
-                convert_dates(v)
-        return obj
-    if isinstance(obj, str) and obj.startswith("/Date("):
-        d = parse_ms_date(obj)
-        return d.isoformat() if d is not None else obj
+    for key, value in pairs:  # replacing values in place never resizes the container
+        if isinstance(value, str):
+            if value.startswith("/Date("):
+                obj[key] = _iso_or_same(value)
+        elif isinstance(value, (dict, list)):
+            convert_dates(value)
     return obj

@@ -19,7 +19,7 @@ from xero_core import jsonutil
 from xero_core.dates import parse_modified_since, parse_ms_date
 from xero_core.endpoints import DEFAULT_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
 from xero_sandbox.store import Attachment, Organisation, ms_date
-from xero_sandbox.where import WhereError, compile_where, parse_error_body
+from xero_sandbox.where import WhereError, compile_where, field_getter, parse_error_body
 
 Record = dict[str, Any]
 
@@ -85,20 +85,6 @@ def bad_request(message: str) -> ReadAnswer:
 
 
 # --- helpers over records ---------------------------------------------------------------------
-
-def field_getter(path: str) -> Callable[[Record], Any]:
-    parts = path.split(".")
-
-    def get(rec: Record) -> Any:
-        cur: Any = rec
-        for part in parts:
-            if not isinstance(cur, dict):
-                return None
-            cur = cur.get(part)
-        return cur
-
-    return get
-
 
 def _sort_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("/Date("):

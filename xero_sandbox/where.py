@@ -83,6 +83,11 @@ _CMP_OPS = {"==": "==", "=": "==", "!=": "!=", "<>": "!=", "<": "<", ">": ">", "
             ">=": ">="}
 
 
+def field_getter(path: str) -> Getter:
+    """A getter of a dotted field path (`Contact.ContactID`); None where a step is missing."""
+    return _field_getter(tuple(path.split(".")))
+
+
 def _field_getter(path: tuple[str, ...]) -> Getter:
     if len(path) == 1:
         key = path[0]
