@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import requests
@@ -20,6 +20,14 @@ from singer_sdk.pagination import BaseAPIPaginator, OffsetPaginator, PageNumberP
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+from tap_xero.deletes import (
+    NESTED_STATUS,
+    HardDeleteTracker,
+    has_soft_deletes,
+    mark_soft_delete,
+    status_field,
+    tracks_hard_deletes,
+)
 from xero_core import jsonutil
 from xero_core.auth import XeroAuth
 from xero_core.dates import convert_dates, parse_datetime, to_http_date, to_iso
@@ -144,15 +152,17 @@ class JournalOffsetPaginator(OffsetPaginator):
     JournalNumber seen (numbers need not be contiguous), and a short page is the last one.
     """
 
-    def __init__(self, start: int, number_key: str = "JournalNumber") -> None:
+    def __init__(self, start: int, number_key: str = "JournalNumber",
+                 records_key: str = "Journals") -> None:
         super().__init__(start, OFFSET_PAGE_SIZE)
         self.number_key = number_key
+        self.records_key = records_key
 
     def has_more(self, response: requests.Response) -> bool:
-        return len(parse_page(response, "Journals").records) >= self.page_size
+        return len(parse_page(response, self.records_key).records) >= self.page_size
 
     def get_next(self, response: requests.Response) -> int | None:
-        records = parse_page(response, "Journals").records
+        records = parse_page(response, self.records_key).records
         numbers = [r.get(self.number_key) for r in records]
         ints = [n for n in numbers if isinstance(n, int)]
         return max(ints) if ints else None
@@ -251,6 +261,7 @@ class XeroStream(TenantStream):
 
     endpoint: ClassVar[Endpoint]
     _since: datetime | None = None
+    _local_since: datetime | None = None  # filter here instead of If-Modified-Since
     _start_bookmark: Any = None
 
     def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
@@ -258,6 +269,9 @@ class XeroStream(TenantStream):
         super().__init__(tap=tap, name=self.name, schema=schema, path=ep.url_path)
         self.primary_keys = list(ep.primary_key)
         self.replication_key = self._replication_key_for(ep)
+        self.sync_time = to_iso(datetime.now(timezone.utc))
+        self._soft_delete_field = (status_field(ep, schema)
+                                   if has_soft_deletes(ep, schema) else None)
 
     # -- replication --------------------------------------------------------------------
 
@@ -317,14 +331,35 @@ class XeroStream(TenantStream):
         # Freeze the partition's starting point: a sorted stream advances its bookmark while
         # it pages, and a moving If-Modified-Since would shift the pages under us.
         self._since = self.modified_since(context)
+        self._local_since = None
         self._start_bookmark = self.get_context_state(context).get("replication_key_value")
-        yield from super().read_records(context)
+        tracker = self.hard_delete_tracker(context)
+        if tracker is None:
+            yield from super().read_records(context)
+            return
+        # A full read: the bookmark filters here, so the ids that vanished can be told.
+        self._local_since, self._since = self._since, None
+        for row in super().read_records(context):
+            tracker.see(row)
+            yield row
+        yield from tracker.finish(self.sync_time)  # only reached when the read completed
+
+    def hard_delete_tracker(self, context: Context) -> HardDeleteTracker | None:
+        """A tracker when this read can tell deletes: a tracked resource, read unfiltered."""
+        ep = self.endpoint
+        if not tracks_hard_deletes(ep) or self.config.get("track_hard_deletes") is False:
+            return None
+        if self.where_filter:
+            return None
+        return HardDeleteTracker(ep, self.get_context_state(context))
 
     def get_new_paginator(self) -> BaseAPIPaginator | None:
         ep = self.endpoint
         if ep.paging is Paging.OFFSET:
             start = self._start_bookmark
-            return JournalOffsetPaginator(start if isinstance(start, int) else 0)
+            return JournalOffsetPaginator(start if isinstance(start, int) else 0,
+                                          ep.replication_key or "JournalNumber",
+                                          ep.records_key)
         if ep.paging in (Paging.PAGE, Paging.PAGE_SIZE):
             return XeroPagePaginator(ep.records_key, self.page_size)
         return None  # the SDK uses a SinglePagePaginator: one call
@@ -373,6 +408,9 @@ class XeroStream(TenantStream):
         normalise_datetimes(row, self.schema)
         if not self._newer_than_bookmark(row):
             return None
+        if self._soft_delete_field:
+            mark_soft_delete(row, self._soft_delete_field, self.sync_time,
+                             NESTED_STATUS.get(self.endpoint.stream))
         if self._changed_since_bookmark(row):
             self.xero_tap.observe_record(self.name, row, context)
         return row
@@ -388,16 +426,26 @@ class XeroStream(TenantStream):
 
     def _newer_than_bookmark(self, row: dict) -> bool:
         """Client-side filter where Xero cannot filter (no If-Modified-Since): keep records
-        at or after the bookmark (equal ones too: a duplicate is cheaper than a miss)."""
-        if self.endpoint.modified_since or not self.replication_key:
+        at or after the bookmark (equal ones too: a duplicate is cheaper than a miss), or
+        after the If-Modified-Since a full read for hard deletes did not send."""
+        if not self.replication_key or self.replication_method != "INCREMENTAL":
             return True
-        if self.replication_method != "INCREMENTAL":
+        value = row.get(self.replication_key)
+        if self._local_since is not None:
+            return not value or parse_datetime(str(value)) >= self._local_since
+        if self.endpoint.modified_since:
             return True
         bookmark = self._start_bookmark
-        value = row.get(self.replication_key)
         if not bookmark or not value:
             return True
         return parse_datetime(str(value)) >= parse_datetime(str(bookmark))
+
+    def _increment_stream_state(self, latest_record: dict[str, Any], *,
+                                context: Context | None = None) -> None:
+        """Tombstones carry no replication key value: they never move a bookmark."""
+        if self.replication_key and latest_record.get(self.replication_key) is None:
+            return
+        super()._increment_stream_state(latest_record, context=context)
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         """Children (history, attachments, project tasks) get the tenant and this record's id."""

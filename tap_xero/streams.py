@@ -23,6 +23,12 @@ from tap_xero.client import (
     normalise_datetimes,
     parse_page,
 )
+from tap_xero.deletes import (
+    NESTED_STATUS,
+    has_soft_deletes,
+    tracks_hard_deletes,
+    with_deleted_at,
+)
 from tap_xero.reports import AGED_REPORTS, flatten_report, report_params
 from xero_core.dates import convert_dates
 from xero_core.endpoints import BY_STREAM, REPORT_SCOPE, REPORTS, Endpoint
@@ -69,8 +75,16 @@ def endpoint_stream_class(stream: str) -> type[XeroStream]:
     return type(f"{_camel(ep.stream)}Stream", (base,), attrs)
 
 
-def make_endpoint_stream(tap: TapXero, ep: Endpoint, schema: dict[str, Any]) -> XeroStream:
-    stream = endpoint_stream_class(ep.stream)(tap, schema)
+def deletes_schema(ep: Endpoint, schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema plus `_sdc_deleted_at` where the stream can report deleted records."""
+    if has_soft_deletes(ep, schema) or tracks_hard_deletes(ep):
+        return with_deleted_at(schema, NESTED_STATUS.get(ep.stream))
+    return schema
+
+
+def make_endpoint_stream(tap: TapXero, ep: Endpoint, schema: dict[str, Any],
+                         cls: type[XeroStream] | None = None) -> XeroStream:
+    stream = (cls or endpoint_stream_class(ep.stream))(tap, deletes_schema(ep, schema))
     # Codes (currencies, tax types) repeat across tenants; singletons have no key at all.
     stream.primary_keys = [TENANT_KEY, *ep.primary_key]
     if ep.parent:  # one state per tenant, not one per parent record

@@ -20,6 +20,7 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_xero.client import TENANT_KEY
+from tap_xero.custom import custom_streams
 from tap_xero.reports import AGED_REPORTS
 from tap_xero.streams import (
     ConnectionsStream,
@@ -27,7 +28,7 @@ from tap_xero.streams import (
     child_stream_classes,
     make_endpoint_stream,
 )
-from xero_core.endpoints import ENDPOINTS, MAX_PAGE_SIZE, REPORTS
+from xero_core.endpoints import ENDPOINTS, MAX_PAGE_SIZE, REPORTS, Paging
 from xero_core.errors import ConfigError, XeroError
 from xero_core.http import DEFAULT_API_URL, DEFAULT_IDENTITY_URL, XeroClient
 
@@ -110,6 +111,28 @@ SETTINGS = th.PropertiesList(
              "At most this many aged reports per report and tenant (one call each).",
              default=100),
     _setting("user_agent", th.StringType, "User-Agent sent to Xero."),
+    _setting("track_hard_deletes", th.BooleanType,
+             "Remember the ids of items, tracking categories, linked transactions and accounts "
+             "(compressed, in state) and emit a tombstone with `_sdc_deleted_at` for each one "
+             "a later full read no longer lists.", default=True),
+    _setting("custom_streams", th.ArrayType(th.ObjectType(
+        th.Property("name", th.StringType, required=True,
+                    description="Stream name (lower_snake_case)."),
+        th.Property("path", th.StringType, required=True,
+                    description="API path from the host, e.g. /api.xro/2.0/ContactGroups."),
+        th.Property("records_key", th.StringType,
+                    description="Envelope key of the list (empty: the answer is the list)."),
+        th.Property("primary_keys", th.ArrayType(th.StringType)),
+        th.Property("replication_key", th.StringType,
+                    description="Bookmark field (client-side filter unless modified_since)."),
+        th.Property("paging", th.StringType, allowed_values=[p.value for p in Paging]),
+        th.Property("params", th.ObjectType(additional_properties=True),
+                    description="Fixed query parameters."),
+        th.Property("modified_since", th.BooleanType,
+                    description="The endpoint takes If-Modified-Since."),
+        th.Property("schema", th.ObjectType(additional_properties=True),
+                    description="JSON schema of the records (default: inferred)."),
+    )), "Extra streams read from any Xero list endpoint, by configuration."),
 )
 
 
@@ -233,6 +256,7 @@ class TapXero(Tap):
                 if wanted(ep):
                     cls = child_stream_classes(ep, kind)
                     streams.append(cls(self, load_schema(f"{ep.stream}_{kind}")))
+        streams.extend(custom_streams(self, [s.name for s in streams]))
         return streams
 
     # -- the run ------------------------------------------------------------------------------
