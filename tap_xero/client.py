@@ -7,7 +7,6 @@ Xero's three paging styles, If-Modified-Since bookmarks, tenants as partitions, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -30,7 +29,7 @@ from tap_xero.deletes import (
 )
 from xero_core import jsonutil
 from xero_core.auth import XeroAuth
-from xero_core.dates import convert_dates, parse_datetime, to_http_date, to_iso
+from xero_core.dates import convert_dates, iso_utc, parse_datetime, to_http_date, to_iso
 from xero_core.endpoints import MAX_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
 from xero_core.errors import AuthError, ConfigError, ForbiddenError, XeroError
 
@@ -75,28 +74,6 @@ def parse_page(response: requests.Response, records_key: str, singleton: bool = 
         page.records = [r for r in items if isinstance(r, dict)]
     response._xero_page = page  # type: ignore[attr-defined]
     return page
-
-
-_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?)?"
-                  r"(Z|[+-]\d{2}:?\d{2})?$")
-
-
-def iso_utc(value: str) -> str | None:
-    """A date Xero writes without a zone (`2026-01-31T00:00:00`, 7 fraction digits, a bare
-    date) -> ISO 8601 UTC with offset, as a `date-time` schema wants; "" -> None."""
-    text = value.strip()
-    if not text:
-        return None
-    m = _ISO.match(text)
-    if not m:
-        return value  # not a date after all: leave it for the target to judge
-    day, clock, fraction, zone = m.groups()
-    clock = clock or "00:00:00"
-    if clock.count(":") == 1:
-        clock += ":00"
-    fraction = f".{fraction[:6]}" if fraction else ""
-    zone = "+00:00" if zone in (None, "Z") else zone
-    return to_iso(parse_datetime(f"{day}T{clock}{fraction}{zone}"))
 
 
 def normalise_datetimes(value: Any, schema: Mapping[str, Any]) -> Any:

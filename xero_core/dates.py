@@ -46,6 +46,28 @@ def to_iso(dt: datetime) -> str:
     return parse_datetime(dt).isoformat()
 
 
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def iso_utc(value: str) -> str | None:
+    """A date Xero writes without a zone (`2026-01-31T00:00:00`, 7 fraction digits, a bare
+    date) -> ISO 8601 UTC with offset, as a `date-time` schema wants; "" -> None."""
+    text = value.strip()
+    if not text:
+        return None
+    m = _ISO.match(text)
+    if not m:
+        return value  # not a date after all: leave it for the target to judge
+    day, clock, fraction, zone = m.groups()
+    clock = clock or "00:00:00"
+    if clock.count(":") == 1:
+        clock += ":00"
+    fraction = f".{fraction[:6]}" if fraction else ""
+    zone = "+00:00" if zone in (None, "Z") else zone
+    return to_iso(parse_datetime(f"{day}T{clock}{fraction}{zone}"))
+
+
 def to_ms_date(dt: datetime | str) -> str:
     """datetime -> `/Date(ms+0000)/`, as Xero writes it."""
     d = parse_datetime(dt)
