@@ -140,3 +140,12 @@ def test_endpoint_table_is_consistent() -> None:
     assert endpoint("accounts").batch_max == 1
     with pytest.raises(KeyError, match="unknown Xero stream"):
         endpoint("nope")
+
+
+def test_zone_less_dates_become_iso_utc() -> None:
+    assert dates.iso_utc("2024-11-23T00:00:00") == "2024-11-23T00:00:00+00:00"
+    assert dates.iso_utc("2024-11-23T10:30:00.1234567") == "2024-11-23T10:30:00.123456+00:00"
+    assert dates.iso_utc("2024-11-23") == "2024-11-23T00:00:00+00:00"
+    assert dates.iso_utc("2024-11-23T10:00:00+10:00") == "2024-11-23T00:00:00+00:00"
+    assert dates.iso_utc("") is None
+    assert dates.iso_utc("not a date") == "not a date"
