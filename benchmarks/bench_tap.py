@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     BENCH_DIR,
     PAGED_STREAMS,
     VENV_BIN,
@@ -34,16 +34,19 @@ from common import (  # noqa: E402
     count_records,
     markdown_table,
     max_calls,
+    minute_limit_floor,
     run_measured,
     start_sandbox,
     stream_counts,
     verdict,
 )
-from xero_sandbox.testing import SandboxProcess  # noqa: E402
+
+from xero_sandbox.testing import SandboxProcess
 
 PEER_VENV = BENCH_DIR / "peers" / "singer-io-tap-xero"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
 PEER_WRAPPER = BENCH_DIR / "peer_tap_xero.py"
+PEER_PACKAGES = ("tap-xero==2.6.0", "six")  # 2.6.0 imports six without declaring it
 PEER_START_DATE = "2000-01-01T00:00:00Z"
 PROBE_SIZE = 1000
 RSS_GROWTH_LIMIT = 1.5
@@ -68,6 +71,16 @@ class Run:
     @property
     def rate(self) -> float:
         return self.total_records / self.measured.seconds if self.measured.seconds else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        cpu = self.measured.cpu_seconds
+        return self.total_records / cpu if cpu else 0.0
+
+    @property
+    def xero_seconds(self) -> float:
+        """Wall seconds, or more if Xero's 60 calls a minute would not allow that many calls."""
+        return max(self.measured.seconds, minute_limit_floor(self.calls.total))
 
 
 def select_streams(catalog: dict[str, Any], streams: tuple[str, ...]) -> dict[str, Any]:
@@ -130,6 +143,15 @@ def peer_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
             "--config", str(path)]
 
 
+def install_peer() -> None:
+    """Make the peer's virtualenv (its own: singer-python pins old libraries)."""
+    print(f"# installing {' '.join(PEER_PACKAGES)} into {PEER_VENV}",
+          file=sys.stderr, flush=True)
+    subprocess.run(["python3", "-m", "venv", str(PEER_VENV)], check=True, timeout=300)
+    subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", *PEER_PACKAGES],
+                   check=True, timeout=900)
+
+
 def records_per_size_unit(streams: tuple[str, ...]) -> float:
     """How many records of `streams` one unit of the sandbox's --size makes."""
     probe = start_sandbox(size=PROBE_SIZE, limits=False)
@@ -176,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000",
                         help="comma-separated record totals N (default 10000,100000)")
     parser.add_argument("--peer", action="store_true",
-                        help=f"also run singer-io tap-xero 2.6.0 from {PEER_VENV}")
+                        help="also run singer-io tap-xero 2.6.0 (installed on first use into "
+                             "benchmarks/peers/singer-io-tap-xero)")
     parser.add_argument("--streams", default=",".join(PAGED_STREAMS),
                         help="streams to sync (default: the accounting streams with pageSize)")
     parser.add_argument("--timeout", type=float, default=3600,
@@ -185,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     streams = tuple(s.strip() for s in args.streams.split(",") if s.strip())
     if args.peer and not PEER_PYTHON.exists():
-        parser.error(f"no peer at {PEER_VENV}: see benchmarks/README.md to install it")
+        install_peer()
 
     ratio = records_per_size_unit(streams)
     all_runs: list[Run] = []
@@ -208,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
             speedup = ours.rate / peer.rate if peer.rate else float("inf")
             checks.append((f"N={n:,}: our records/s >= {SPEEDUP_GOAL:g}x the peer's "
                            f"({speedup:.1f}x)", speedup >= SPEEDUP_GOAL))
+            at_xero = peer.xero_seconds / ours.xero_seconds
+            print(f"# N={n:,}: at Xero's 60 calls/min the peer's {peer.calls.total} calls take "
+                  f">= {peer.xero_seconds:,.0f}s, ours {ours.xero_seconds:,.0f}s "
+                  f"({at_xero:.1f}x); per CPU second ours {ours.cpu_rate:,.0f} records, "
+                  f"the peer {peer.cpu_rate:,.0f}", file=sys.stderr)
     ours_runs = [r for r in all_runs if r.tool.endswith("(ours)")]
     if len(ours_runs) > 1:
         small, large = ours_runs[0], ours_runs[-1]
@@ -216,10 +244,12 @@ def main(argv: list[str] | None = None) -> int:
                        f"N={small.n:,} ({growth:.2f}x)", growth <= RSS_GROWTH_LIMIT))
 
     rows = [(r.tool, r.n, r.streams, r.calls.total, r.total_records,
-             round(r.measured.seconds, 1), round(r.rate), round(r.measured.peak_rss_mb))
+             round(r.measured.seconds, 1), round(r.rate), round(r.measured.peak_rss_mb),
+             round(r.measured.cpu_seconds, 1), round(r.calls.server_seconds, 1),
+             round(minute_limit_floor(r.calls.total)))
             for r in all_runs]
     print(markdown_table(["tool", "N", "streams", "calls", "records", "seconds", "records/s",
-                          "peak RSS MB"], rows))
+                          "peak RSS MB", "CPU s", "sandbox s", "60/min floor s"], rows))
     print()
     per_stream = [(r.tool, r.n, *(f"{r.calls.by_stream.get(s, 0)}/{r.records.get(s, 0):,}"
                                   for s in streams)) for r in all_runs]

@@ -7,6 +7,7 @@ kernel reports for the child when it is reaped (`os.wait4`).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import subprocess
@@ -60,6 +61,7 @@ class Measured:
     returncode: int
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float = 0.0  # user + system time of the child (and its reaped children)
     stderr_tail: str = ""
 
 
@@ -70,10 +72,8 @@ def _tree_rss(proc: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for member in members:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += member.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -99,6 +99,7 @@ def run_measured(args: Sequence[str], *, stdin: IO[Any] | None = None,
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     kernel_peak = 0
+    cpu = 0.0
     deadline = began + timeout
     status = None
     while status is None:
@@ -106,6 +107,7 @@ def run_measured(args: Sequence[str], *, stdin: IO[Any] | None = None,
         if pid:
             status = os.waitstatus_to_exitcode(raw)
             kernel_peak = usage.ru_maxrss * 1024  # KiB on Linux
+            cpu = usage.ru_utime + usage.ru_stime
             break
         if time.perf_counter() > deadline:
             child.kill()
@@ -125,7 +127,8 @@ def run_measured(args: Sequence[str], *, stdin: IO[Any] | None = None,
             fh.seek(max(0, stderr_path.stat().st_size - 3000))
             tail = fh.read().decode(errors="replace")
     return Measured(returncode=status, seconds=seconds,
-                    peak_rss_mb=max(peak, kernel_peak) / 1e6, stderr_tail=tail)
+                    peak_rss_mb=max(peak, kernel_peak) / 1e6, cpu_seconds=cpu,
+                    stderr_tail=tail)
 
 
 # -- Singer output -----------------------------------------------------------------------------
@@ -155,6 +158,7 @@ class CallCount:
     by_method: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
     identity: int = 0
+    server_seconds: float = 0.0  # time the sandbox spent answering the counted calls
 
 
 def stream_of(path: str) -> str:
@@ -183,9 +187,15 @@ def count_calls(entries: Iterable[dict[str, Any]], *, methods: Iterable[str] | N
         if wanted is not None and str(entry.get("method")).upper() not in wanted:
             continue
         out.total += 1
+        out.server_seconds += float(entry.get("duration_ms") or 0) / 1000
         out.by_stream[stream_of(path)] += 1
         out.by_method[str(entry.get("method")).upper()] += 1
     return out
+
+
+def minute_limit_floor(calls: int, per_minute: int = 60) -> float:
+    """The fewest seconds `calls` calls to one tenant can take under Xero's 60 a minute."""
+    return max(0, math.ceil(calls / per_minute) - 1) * 60.0
 
 
 def max_calls(records: int, page_size: int = 1000) -> int:

@@ -16,10 +16,13 @@ Runs under the peer's own virtualenv; imports nothing from this project.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlsplit
 
+PEER_VERSION = "2.6.0"
 XERO_HOSTS = ("https://api.xero.com", "https://identity.xero.com")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -45,20 +48,30 @@ def route_to_sandbox(sandbox_url: str) -> None:
 
     requests.Session.send = send  # type: ignore[method-assign]
 
-    import tap_xero.client
+    peer_client: Any = importlib.import_module("tap_xero.client")
+    peer_client.BASE_URL = base + "/api.xro/2.0"
 
-    tap_xero.client.BASE_URL = base + "/api.xro/2.0"
+
+def check_peer() -> None:
+    """Stop unless this interpreter's `tap_xero` is singer-io's tap-xero 2.6.0."""
+    try:
+        found = version("tap-xero")
+    except PackageNotFoundError:
+        found = None
+    if found != PEER_VERSION:
+        raise SystemExit(f"peer_tap_xero: run me with the peer's virtualenv (tap-xero "
+                         f"{PEER_VERSION}); this interpreter has tap-xero {found}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     parser.add_argument("--sandbox-url", required=True)
     known, rest = parser.parse_known_args(argv)
+    check_peer()
     route_to_sandbox(known.sandbox_url)
-    import tap_xero
-
+    peer: Any = importlib.import_module("tap_xero")
     sys.argv = [sys.argv[0], *rest]
-    tap_xero.main()
+    peer.main()
 
 
 if __name__ == "__main__":
