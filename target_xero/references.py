@@ -26,10 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from xero_core.endpoints import BY_STREAM, Endpoint, Paging
+from xero_core.errors import XeroHTTPError
 from xero_core.http import XeroClient
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-MAX_TERMS = 100  # ids + natural keys in one lookup (a batch is at most 50 records)
+# One lookup call per up to 1,000 ids or numbers through `IDs=` / `InvoiceNumbers=` (one page
+# of pageSize 1000 answers them all); a URL Xero finds too long (414) is split in two and retried.
+MAX_LIST_TERMS = 1000
+MAX_WHERE_TERMS = 100  # `where` with OR is evaluated term by term: keep those short
 
 
 def is_guid(value: Any) -> bool:
@@ -135,11 +139,19 @@ class References:
             want_ids = sorted({str(i) for i in ids if idx.known(i) is None})
             want_nat = sorted({str(n) for n in naturals
                                if n not in (None, "") and idx.get_natural(n) is None})
-            terms = [("id", i) for i in want_ids]
-            if idx.natural:
-                terms += [("nat", n) for n in want_nat]
-            for start in range(0, len(terms), MAX_TERMS):
-                chunk = terms[start:start + MAX_TERMS]
+            if not idx.natural:
+                want_nat = []
+            if want_ids and idx.ep.lookup_param:
+                for start in range(0, len(want_ids), MAX_LIST_TERMS):
+                    self._lookup(idx, want_ids[start:start + MAX_LIST_TERMS], [])
+                want_ids = []
+            if want_nat and idx.ep.natural_lookup_param:
+                for start in range(0, len(want_nat), MAX_LIST_TERMS):
+                    self._lookup(idx, [], want_nat[start:start + MAX_LIST_TERMS])
+                want_nat = []
+            terms = [("id", i) for i in want_ids] + [("nat", n) for n in want_nat]
+            for start in range(0, len(terms), MAX_WHERE_TERMS):
+                chunk = terms[start:start + MAX_WHERE_TERMS]
                 self._lookup(idx, [v for k, v in chunk if k == "id"],
                              [v for k, v in chunk if k == "nat"])
 
@@ -157,8 +169,16 @@ class References:
         if ep.paging is not Paging.NONE:
             params["page"] = 1
             if ep.paging is Paging.PAGE_SIZE:
-                params["pageSize"] = MAX_TERMS
-        body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
+                params["pageSize"] = MAX_LIST_TERMS
+        try:
+            body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
+        except XeroHTTPError as exc:
+            if exc.status != 414 or len(ids) + len(naturals) < 2:
+                raise
+            half_ids, half_nat = len(ids) // 2, len(naturals) // 2
+            self._lookup(idx, ids[:half_ids], naturals[:half_nat])
+            self._lookup(idx, ids[half_ids:], naturals[half_nat:])
+            return
         self.lookups += 1
         for rec in _records(body, ep):
             idx.add(rec)

@@ -98,6 +98,9 @@ class Route:
         return base if self.mode == RECORDS else 10 + base
 
 
+LOOKAHEAD_BATCHES = 20
+
+
 def route_for(stream: str, stream_endpoints: Mapping[str, str] | None = None) -> Route:
     """Map a stream name to its endpoint row and mode (records, history, attachments)."""
     name = (stream_endpoints or {}).get(stream, stream)
@@ -178,7 +181,9 @@ class XeroSink(BatchSink):
 
     @property
     def max_size(self) -> int:
-        return self.target_xero.batch_size
+        # Drain LOOKAHEAD write batches at once: their keys are looked up in one call, then
+        # written `batch_size` records a call.
+        return self.target_xero.batch_size * LOOKAHEAD_BATCHES
 
     def _remove_sdc_metadata_from_record(self, record: dict) -> None:
         """Strip `_sdc_*` except `_sdc_deleted_at`: it asks for a removal."""

@@ -66,6 +66,8 @@ class TolerantReader(SingerReader):
                 callback = callbacks.get(message["type"])
                 if callback is None:
                     raise InvalidInputLine(f"unknown message type {message['type']!r}")
+                if "stream" in message and not isinstance(message["stream"], str):
+                    raise InvalidInputLine("`stream` must be a string")
             except (ValueError, InvalidInputLine) as exc:
                 self._bad(line, exc)
                 stats["BAD"] += 1
