@@ -43,6 +43,7 @@ from xero_sandbox.auth import (
 from xero_sandbox.faults import RATE_LIMIT_KINDS, FaultBook, FaultRule
 from xero_sandbox.limits import ServerLimits, rate_limit_headers
 from xero_sandbox.store import Organisation, Store
+from xero_sandbox.webhooks import Webhooks, webhooks_blueprint
 
 JSON = "application/json; charset=utf-8"
 API_METHODS = ["GET", "PUT", "POST", "DELETE"]
@@ -73,6 +74,7 @@ class Sandbox:
         self.log = RequestLog()
         self.idempotency: dict[tuple[str, str, str, str], tuple[int, bytes, str]] = {}
         self._idem_lock = threading.Lock()
+        self.webhooks = Webhooks()  # signed events after writes (xero_sandbox/webhooks.py)
 
     def _seed(self) -> None:
         orgs = seed.generate(seed=self.config.seed, size=self.config.size,
@@ -241,6 +243,7 @@ def create_app(sandbox: Sandbox) -> Flask:
     app = Flask("xero_sandbox")
     app.extensions["xero_sandbox"] = sandbox
     app.register_blueprint(admin_blueprint(sandbox))
+    app.register_blueprint(webhooks_blueprint(sandbox.webhooks))
 
     @app.before_request
     def _start() -> None:
@@ -450,6 +453,9 @@ def _write(sandbox: Sandbox, org: Organisation, ident: CallIdentity, ep: Endpoin
                     org, ep, method, payload, record_id=rid,
                     summarize_errors=params.get("summarizeErrors", "true").lower() != "false",
                     now_ms=now_ms, params=params)
+        if route.sub is None and method != "DELETE":
+            sandbox.webhooks.notify(ident.tenant_id, ep, method, outcome.status, outcome.body,
+                                    _base_url())
         body = reads.encode(outcome.body) if outcome.status != 204 else b""
         if key and method in ("POST", "PUT"):
             with sandbox._idem_lock:

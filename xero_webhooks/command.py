@@ -1,0 +1,47 @@
+"""Run the configured sync command for one tenant, with XERO_TENANT_ID and XERO_STREAMS set."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
+
+
+class CommandRunner:
+    """Runs `command` through the shell once per call; the outcome goes to the log."""
+
+    def __init__(self, command: str, *, cwd: str | None = None,
+                 env: Mapping[str, str] | None = None, timeout: float | None = None) -> None:
+        self.command = command
+        self.cwd = cwd
+        self.env = dict(env) if env is not None else None
+        self.timeout = timeout
+        self.runs = 0
+
+    def environment(self, tenant_id: str, streams: frozenset[str]) -> dict[str, str]:
+        base = dict(os.environ if self.env is None else self.env)
+        base.update(XERO_TENANT_ID=tenant_id, XERO_STREAMS=",".join(sorted(streams)))
+        return base
+
+    def __call__(self, tenant_id: str, streams: frozenset[str]) -> None:
+        self.runs += 1
+        began = time.perf_counter()
+        log.info("running the sync for tenant %s (streams: %s)", tenant_id,
+                 ",".join(sorted(streams)) or "-")
+        try:
+            done = subprocess.run(self.command, shell=True, cwd=self.cwd,
+                                  env=self.environment(tenant_id, streams),
+                                  timeout=self.timeout, check=False)
+        except subprocess.TimeoutExpired:
+            log.error("the sync for tenant %s timed out after %ss", tenant_id, self.timeout)
+            return
+        seconds = time.perf_counter() - began
+        if done.returncode:
+            log.error("the sync for tenant %s exited with code %s after %.1fs", tenant_id,
+                      done.returncode, seconds)
+        else:
+            log.info("the sync for tenant %s finished in %.1fs", tenant_id, seconds)
