@@ -64,7 +64,10 @@ class RejectLog:
             if self._file is None:
                 parent = os.path.dirname(os.path.abspath(self.path))
                 os.makedirs(parent, exist_ok=True)
-                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+                # backslashreplace: a line with lone surrogates (invalid UTF-16 escapes in
+                # the input) is still recorded instead of crashing the run.
+                self._file = open(self.path, "a", encoding="utf-8",  # noqa: SIM115
+                                  errors="backslashreplace")
             self._file.write(text)
             self.count += 1
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import backoff
 import requests
@@ -81,6 +82,9 @@ class XeroClient:
     @classmethod
     def from_config(cls, config: Mapping[str, Any], **kw: Any) -> XeroClient:
         """Build from the settings both connectors share (names are the public interface)."""
+        for setting, default in (("api_url", DEFAULT_API_URL),
+                                 ("identity_url", DEFAULT_IDENTITY_URL)):
+            _check_url(setting, str(config.get(setting) or default))
         timeout = float(config.get("request_timeout") or 60)
         auth = XeroAuth(
             client_id=str(config.get("client_id") or ""),
@@ -264,6 +268,13 @@ class XeroClient:
             400: ValidationError, 403: ForbiddenError, 404: NotFoundError,
         }.get(status, ServerError if status >= 500 else XeroHTTPError)
         return cls(status, message, url=_where(prepared), body=body, tenant_id=tenant_id)
+
+
+def _check_url(setting: str, url: str) -> None:
+    """A URL requests cannot send to is a settings error, named, not a traceback later."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{setting} must be an http(s) URL with a host, not {url!r}")
 
 
 def _retry_after(resp: requests.Response) -> float:
