@@ -249,6 +249,9 @@ class XeroStream(TenantStream):
         self.sync_time = to_iso(datetime.now(timezone.utc))
         self._soft_delete_field = (status_field(ep, schema)
                                    if has_soft_deletes(ep, schema) else None)
+        # A STATE message per page (the SDK's default is per 10,000 records): a run killed
+        # mid-stream resumes from its last page instead of re-reading the whole stream.
+        self.STATE_MSG_FREQUENCY = self.page_size
 
     # -- replication --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ run while the healthy tenants' data and bookmarks are already delivered.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import defaultdict
 from importlib import resources
@@ -260,6 +261,15 @@ class TapXero(Tap):
         return streams
 
     # -- the run ------------------------------------------------------------------------------
+
+    @classmethod
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
+        """The CLI: a Xero or settings error ends the run with its message, no traceback."""
+        try:
+            super().invoke(*args, **kwargs)
+        except XeroError as exc:
+            cls.logger.error("tap-xero stopped: %s", exc)
+            sys.exit(1)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; we only add the end
         super().sync_all()

@@ -148,10 +148,6 @@ def test_tap_stops_cleanly_and_a_rerun_resumes(clean_sandbox: Any,
     assert len(_ids(rerun, "invoices")) < len(clean_tap["invoices"])  # resumed, not restarted
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tap_xero bug: TapXero has no invoke() override, so the SDK's excepthook logs "
-    "TenantSyncError with exc_info: a clean stop prints a Python traceback to stderr "
-    "(target-xero catches XeroError in invoke and exits 1 with the message only)"))
 def test_tap_stop_prints_no_traceback(clean_sandbox: Any, tmp_path: Path) -> None:
     clean_sandbox.fault("503-offline", path="/Invoices", count=None)
     stopped = tap_cli(tmp_path, _tap_config(clean_sandbox, max_retries=0), ["invoices"])

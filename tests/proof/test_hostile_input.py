@@ -293,10 +293,6 @@ def test_cli_rejects_bad_config_without_traceback(
     assert out.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tap_xero bug: an api_url that is not a URL now raises xero_core's ConfigError with a "
-    "clear message, but the tap has no invoke() that turns a XeroError into that message and "
-    "exit 1, so the SDK's excepthook prints a traceback too"))
 def test_tap_bad_api_url_is_a_clear_error(tmp_path: Path) -> None:
     config = {"client_id": "x", "client_secret": "s", "api_url": "not a url",
               "identity_url": "not a url", "max_retries": 0}
