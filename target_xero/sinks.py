@@ -147,12 +147,13 @@ def fingerprint(record: Mapping[str, Any]) -> str:
     """A hash of the record's content (volatile `_sdc_` metadata aside)."""
     stable = {k: v for k, v in record.items()
               if not k.startswith("_sdc_") or k == SDC_DELETED_AT}
-    return hashlib.sha256(jsonutil.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(jsonutil.dumps_bytes(stable, sort_keys=True, default=str)).hexdigest()
 
 
 def idempotency_key(tenant_id: str, stream: str, what: str, parts: Sequence[str]) -> str:
     """Idempotency-Key from tenant, stream, the call and its records' content (<= 128 chars)."""
-    digest = hashlib.sha256("\n".join([tenant_id, stream, what, *parts]).encode()).hexdigest()
+    digest = hashlib.sha256("\n".join([tenant_id, stream, what, *parts])
+                            .encode("utf-8", "backslashreplace")).hexdigest()
     return f"target-xero-{digest}"[:MAX_IDEMPOTENCY_KEY]
 
 
@@ -284,7 +285,7 @@ class XeroSink(BatchSink):
         for w in works:
             w.removal = removal_request(ep, w.raw)
             w.payload = clean_payload(ep, w.raw)
-            size = len(jsonutil.dumps(w.payload).encode())
+            size = len(jsonutil.dumps_bytes(w.payload))
             if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
                 self.reject(w, [f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} "
                                 f"bytes a request"], Action.REJECT)
@@ -737,7 +738,7 @@ def _chunks(works: list[Work], size: int) -> Iterator[list[Work]]:
     chunk: list[Work] = []
     total = ENVELOPE_OVERHEAD
     for w in works:
-        n = len(jsonutil.dumps(_payload(w)).encode()) + 1
+        n = len(jsonutil.dumps_bytes(_payload(w))) + 1
         if chunk and (len(chunk) >= max(1, min(size, MAX_BATCH)) or total + n > MAX_BODY_BYTES):
             yield chunk
             chunk, total = [], ENVELOPE_OVERHEAD

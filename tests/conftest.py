@@ -75,3 +75,18 @@ def api(sandbox: SandboxProcess) -> Iterator[SandboxAPI]:
 def make_api(sandbox: SandboxProcess) -> Callable[..., SandboxAPI]:
     """Build a SandboxAPI for organisation `org` (limits as the sandbox has them)."""
     return lambda org=0: SandboxAPI(sandbox, org)
+
+
+def _printable(text: str) -> str:
+    """Lone surrogates (hostile-input tests make them) escaped, so pytest-xdist can send it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failure report that quotes hostile input must still reach the xdist controller."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and report.longrepr is not None:
+        report.longrepr = _printable(str(report.longrepr))
+    report.sections = [(title, _printable(body)) for title, body in report.sections]

@@ -162,7 +162,7 @@ class XeroClient:
         hdrs = {"Accept": "application/json", "User-Agent": self.user_agent}
         if json is not None:
             hdrs["Content-Type"] = "application/json"
-            data = jsonutil.dumps(json).encode()
+            data = jsonutil.dumps_bytes(json)
         if if_modified_since:
             hdrs["If-Modified-Since"] = to_http_date(if_modified_since)
         if idempotency_key:

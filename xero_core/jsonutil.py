@@ -17,3 +17,12 @@ def dumps(obj: Any, **kw: Any) -> str:
     kw.setdefault("separators", (",", ":"))
     kw.setdefault("ensure_ascii", False)
     return simplejson.dumps(obj, use_decimal=True, **kw)
+
+
+def dumps_bytes(obj: Any, **kw: Any) -> bytes:
+    """The UTF-8 bytes of `dumps(obj)`, as sent and hashed.
+
+    A lone surrogate (a broken UTF-16 escape in some input) cannot be UTF-8: it is written as
+    its JSON escape (`\\udcf9`), which keeps the bytes valid JSON instead of crashing.
+    """
+    return dumps(obj, **kw).encode("utf-8", "backslashreplace")

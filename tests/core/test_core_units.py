@@ -149,3 +149,9 @@ def test_zone_less_dates_become_iso_utc() -> None:
     assert dates.iso_utc("2024-11-23T10:00:00+10:00") == "2024-11-23T00:00:00+00:00"
     assert dates.iso_utc("") is None
     assert dates.iso_utc("not a date") == "not a date"
+
+
+def test_lone_surrogates_become_json_escapes() -> None:
+    raw = jsonutil.dumps_bytes({"Reference": "a\udcf9é"})
+    assert raw == '{"Reference":"a\\udcf9é"}'.encode()
+    assert jsonutil.loads(raw) == {"Reference": "a\udcf9é"}
