@@ -56,11 +56,15 @@ class ReadAnswer:
 
 
 def encode(body: Any) -> bytes:
-    """JSON bytes with the stdlib C encoder; Decimals (rare in stored records) via simplejson."""
+    """JSON bytes with the stdlib C encoder; Decimals (rare in stored records) via simplejson.
+
+    A lone surrogate a client sent (as a JSON escape) is answered as that escape again.
+    """
     try:
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     except TypeError:
-        return jsonutil.dumps(body).encode()
+        return jsonutil.dumps_bytes(body)
+    return text.encode("utf-8", "backslashreplace")
 
 
 def envelope(provider: str, now_ms: int, key: str, items: list[Any],
