@@ -133,9 +133,9 @@ def test_email_route_answers_204_for_an_approved_sales_invoice(clean_sandbox, ma
 def test_lone_surrogate_escape_is_stored_and_answered(api) -> None:
     """A broken UTF-16 escape in a write is kept and answered as the same JSON escape."""
     contact = api.records("Contacts", "Contacts")[0]
-    body = ('{"Invoices":[{"Type":"ACCREC","Contact":{"ContactID":"%s"},'
-            '"Reference":"x\\udcf9","LineItems":[{"Description":"Work","Quantity":1,'
-            '"UnitAmount":10,"AccountCode":"200"}]}]}' % contact["ContactID"])
+    body = ('{"Invoices":[{"Type":"ACCREC","Contact":{"ContactID":"' + contact["ContactID"]
+            + '"},"Reference":"x\\udcf9","LineItems":[{"Description":"Work","Quantity":1,'
+            '"UnitAmount":10,"AccountCode":"200"}]}]}')
     resp = api.request("PUT", "Invoices", data=body.encode(),
                        headers={"Content-Type": "application/json"})
     assert resp.status_code == 200, resp.text
