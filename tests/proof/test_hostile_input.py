@@ -84,7 +84,8 @@ def hostile_line(draw: Any, number: str, contacts: list[str]) -> tuple[str, str 
     if kind == "wrong_type":
         record[draw(st.sampled_from(INVOICE_FIELDS))] = draw(WRONG)
         items = record["LineItems"]
-        if draw(st.booleans()) and isinstance(items, list) and items:
+        if draw(st.booleans()) and isinstance(items, list) and items \
+                and isinstance(items[0], dict):
             items[0][draw(st.sampled_from(["Quantity", "UnitAmount", "Description"]))] = \
                 draw(WRONG)
         return _dump({"type": "RECORD", "stream": "invoices", "record": record}), number, True

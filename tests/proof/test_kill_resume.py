@@ -33,6 +33,7 @@ SEED = 20260
 PAGE_SIZE = 50
 SIZE = 1500  # invoices: 30 pages of 50
 STREAMS = {"contacts": "ContactID", "currencies": "Code", "invoices": "InvoiceID"}
+INCREMENTAL = ("contacts", "invoices")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,9 @@ class KillRun:
     had_state: bool
 
     def duplicates(self) -> int:
-        return sum(len(set(self.killed[s]) & set(self.resumed[s])) for s in STREAMS)
+        """Records read twice by incremental streams (a full-table stream such as currencies,
+        four records here, is read whole by every run by definition)."""
+        return sum(len(set(self.killed[s]) & set(self.resumed[s])) for s in INCREMENTAL)
 
 
 class TapCommand:
