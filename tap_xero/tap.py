@@ -31,7 +31,8 @@ from tap_xero.streams import (
 )
 from xero_core.endpoints import ENDPOINTS, MAX_PAGE_SIZE, REPORTS, Paging
 from xero_core.errors import ConfigError, XeroError
-from xero_core.http import DEFAULT_API_URL, DEFAULT_IDENTITY_URL, XeroClient
+from xero_core.http import XeroClient
+from xero_core.settings import connection_settings
 
 PAYABLES, RECEIVABLES = AGED_REPORTS
 
@@ -52,17 +53,7 @@ def _setting(name: str, kind: Any, description: str, **kw: Any) -> th.Property:
 
 
 SETTINGS = th.PropertiesList(
-    _setting("client_id", th.StringType, "Xero app client id.", required=True),
-    _setting("client_secret", th.StringType, "Xero app client secret.", required=True,
-             secret=True),
-    _setting("refresh_token", th.StringType,
-             "Refresh token of a standard (authorization code) app. Without it the tap uses "
-             "client credentials (Custom Connection). Xero rotates it: set token_store_path.",
-             secret=True),
-    _setting("token_store_path", th.StringType,
-             "File keeping the newest (rotated) refresh token and access token (mode 0600)."),
-    _setting("scopes", th.StringType,
-             "Space-separated scopes to ask for with client credentials."),
+    *connection_settings(),
     _setting("tenant_id", th.StringType,
              "Tenant (organisation) id to sync; comma-separated for several. Default: all "
              "connections of the token."),
@@ -72,20 +63,9 @@ SETTINGS = th.PropertiesList(
     _setting("lookback_minutes", th.IntegerType(minimum=0),
              "Re-read this many minutes before each bookmark: If-Modified-Since misses some "
              "side effects (e.g. of payments).", default=0),
-    _setting("api_url", th.StringType, "Xero API host.", default=DEFAULT_API_URL),
-    _setting("identity_url", th.StringType, "Xero identity host.",
-             default=DEFAULT_IDENTITY_URL),
     _setting("page_size", th.IntegerType(minimum=1, maximum=MAX_PAGE_SIZE),
              "Records per call where Xero takes pageSize (at most 1000).",
              default=MAX_PAGE_SIZE),
-    _setting("request_timeout", th.NumberType, "Seconds before a call times out.", default=60),
-    _setting("max_retries", th.IntegerType(minimum=0),
-             "Retries of a call after 5xx, timeouts and connection errors.", default=5),
-    _setting("backoff_factor", th.NumberType,
-             "Seconds of the first retry back-off (doubling, with jitter).", default=1.0),
-    _setting("wait_on_day_limit", th.BooleanType,
-             "Wait out a spent day limit (hours) instead of stopping that tenant cleanly.",
-             default=False),
     _setting("where", th.ObjectType(additional_properties=th.StringType),
              'Xero `where` filter per stream, e.g. {"invoices": "Type==\\"ACCREC\\""}.'),
     _setting("include_history", th.BooleanType,
@@ -111,7 +91,6 @@ SETTINGS = th.PropertiesList(
     _setting("aged_report_contact_limit", th.IntegerType(minimum=0),
              "At most this many aged reports per report and tenant (one call each).",
              default=100),
-    _setting("user_agent", th.StringType, "User-Agent sent to Xero."),
     _setting("track_hard_deletes", th.BooleanType,
              "Remember the ids of items, tracking categories, linked transactions and accounts "
              "(compressed, in state) and emit a tombstone with `_sdc_deleted_at` for each one "

@@ -36,6 +36,7 @@ from target_xero.sinks import Route, XeroSink, route_for
 from xero_core.endpoints import MAX_BATCH
 from xero_core.errors import ConfigError, XeroError
 from xero_core.http import XeroClient
+from xero_core.settings import connection_settings
 
 DEFAULT_REJECTS_PATH = "target-xero-rejects.jsonl"
 _STREAM_IN_TEXT = re.compile(r'"stream"\s*:\s*"([^"]{1,200})"')
@@ -111,34 +112,12 @@ class TargetXero(Target):
     message_reader_class = TolerantReader
 
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True,
-                    description="Xero app client id (custom connection or standard app)"),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="Xero app client secret"),
-        th.Property("refresh_token", th.StringType, secret=True,
-                    description="Refresh token (standard apps); rotated and saved to "
-                                "token_store_path. Without it, client credentials are used"),
+        *connection_settings(),
         th.Property("tenant_id", th.StringType,
                     description="The organisation to write to (one tenant per target)"),
         th.Property("tenant_name", th.StringType,
                     description="The organisation to write to, by name, if tenant_id is not "
                                 "given"),
-        th.Property("api_url", th.StringType, default="https://api.xero.com",
-                    description="Xero API host (the sandbox's URL in tests)"),
-        th.Property("identity_url", th.StringType, default="https://identity.xero.com",
-                    description="Xero identity host"),
-        th.Property("token_store_path", th.StringType,
-                    description="JSON file keeping the rotated refresh token (mode 0600)"),
-        th.Property("scopes", th.StringType,
-                    description="Space-separated scopes to ask for (client credentials)"),
-        th.Property("request_timeout", th.NumberType, default=60,
-                    description="Seconds before a call times out (then retried)"),
-        th.Property("max_retries", th.IntegerType, default=5,
-                    description="Retries for 5xx answers, connection errors and timeouts"),
-        th.Property("backoff_factor", th.NumberType, default=1.0,
-                    description="Seconds of the first retry back-off (doubles each retry)"),
-        th.Property("wait_on_day_limit", th.BooleanType, default=False,
-                    description="Wait out Xero's day limit (hours) instead of stopping"),
         th.Property("batch_size", th.IntegerType(minimum=1, maximum=MAX_BATCH),
                     default=MAX_BATCH,
                     description="Records per write call (at most 50; accounts go one a call)"),

@@ -1,7 +1,11 @@
 """The HTTP client both connectors use: tenants, limiter, timeouts, retries and Xero's errors.
 
 Policy, per call:
-- the tenant's limiter holds one of 5 concurrent slots and one of 60 calls a rolling minute;
+- the tenant's limiter holds one of 5 concurrent slots and one of 60 calls a rolling minute
+  (`max_calls_per_minute`);
+- once Xero's `X-DayLimit-Remaining` says 0, the next call is not sent: `DayLimitError` stops the
+  tenant cleanly (unless `wait_on_day_limit`, which sends it and waits out the 429's
+  `Retry-After`);
 - 429 waits exactly `Retry-After`; a day-limit 429 stops with `DayLimitError` unless
   `wait_on_day_limit` is set;
 - 5xx, connection errors and read timeouts back off exponentially with full jitter
@@ -36,7 +40,14 @@ from xero_core.errors import (
     XeroHTTPError,
     validation_messages,
 )
-from xero_core.limits import H_PROBLEM, H_RETRY_AFTER, PROBLEM_DAY, LimiterRegistry
+from xero_core.limits import (
+    DAY_LIMIT,
+    H_PROBLEM,
+    H_RETRY_AFTER,
+    MINUTE_LIMIT,
+    PROBLEM_DAY,
+    LimiterRegistry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +73,7 @@ class XeroClient:
         user_agent: str = "xero-singer",
         session: requests.Session | None = None,
         limiters: LimiterRegistry | None = None,
+        max_calls_per_minute: int = MINUTE_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.auth = auth
@@ -73,7 +85,7 @@ class XeroClient:
         self.backoff_max = backoff_max
         self.user_agent = user_agent
         self.session = session or requests.Session()
-        self.limiters = limiters or LimiterRegistry(sleep=sleep)
+        self.limiters = limiters or LimiterRegistry(sleep=sleep, per_minute=max_calls_per_minute)
         self.sleep = sleep
         self._connections: list[dict[str, Any]] | None = None
         self.calls = 0
@@ -102,6 +114,7 @@ class XeroClient:
             max_retries=int(config.get("max_retries", 5)),
             wait_on_day_limit=bool(config.get("wait_on_day_limit", False)),
             backoff_factor=float(config.get("backoff_factor", 1.0)),
+            max_calls_per_minute=int(config.get("max_calls_per_minute") or MINUTE_LIMIT),
             user_agent=str(config.get("user_agent") or "xero-singer"),
             **kw,
         )
@@ -188,6 +201,13 @@ class XeroClient:
         refreshed = False
         rate_waits = 0
         while True:
+            if limiter is not None and limiter.day_remaining == 0 and not self.wait_on_day_limit:
+                raise DayLimitError(
+                    429,
+                    f"the day limit of {DAY_LIMIT:,} calls for this organisation is spent "
+                    f"(X-DayLimit-Remaining: 0); not sending. Stopping cleanly: re-run later "
+                    f"(state is kept), or set wait_on_day_limit to wait it out",
+                    url=_where(prepared), tenant_id=tenant_id, problem=PROBLEM_DAY)
             token = self.auth.access_token()
             prepared.headers["Authorization"] = f"Bearer {token}"
             error: str
@@ -241,9 +261,9 @@ class XeroClient:
         if problem.lower() == PROBLEM_DAY and not self.wait_on_day_limit:
             raise DayLimitError(
                 429,
-                f"the day limit of 5,000 calls for this organisation is spent; Xero asks to "
-                f"wait {retry_after:.0f}s. Stopping cleanly: re-run later (state is kept), or set "
-                f"wait_on_day_limit to wait it out",
+                f"the day limit of {DAY_LIMIT:,} calls for this organisation is spent; Xero "
+                f"asks to wait {retry_after:.0f}s. Stopping cleanly: re-run later (state is "
+                f"kept), or set wait_on_day_limit to wait it out",
                 url=_where(prepared), tenant_id=tenant_id, problem=problem,
                 retry_after=retry_after,
             )

@@ -174,3 +174,27 @@ def test_client_stays_under_the_minute_limit(clean_sandbox) -> None:
     statuses = [r["status"] for r in clean_sandbox.requests() if r["path"].endswith("Currencies")]
     assert len(statuses) == 65 and 429 not in statuses
     assert limiter.waited > 0 and sleeps == []
+
+
+def test_spent_day_budget_is_not_sent(clean_sandbox) -> None:
+    """X-DayLimit-Remaining reaching 0 stops the next call before it is sent (no 429 spent)."""
+    org = clean_sandbox.orgs[0]
+    tid = org["tenant_id"]
+    client, sleeps = client_for(org["settings"])
+    clean_sandbox.use_limits(tid, day=4998)
+    client.get_json(INVOICES, tenant_id=tid)
+    client.get_json(INVOICES, tenant_id=tid)  # the 5,000th call: the header now says 0
+    assert client.limiters.get(tid).day_remaining == 0
+    sent = len(clean_sandbox.requests())
+    with pytest.raises(DayLimitError, match="X-DayLimit-Remaining: 0"):
+        client.get_json(INVOICES, tenant_id=tid)
+    assert len(clean_sandbox.requests()) == sent and sleeps == []
+    assert 429 not in [r["status"] for r in clean_sandbox.requests()]
+
+
+def test_max_calls_per_minute_is_the_limiter_budget(clean_sandbox) -> None:
+    org = clean_sandbox.orgs[0]
+    client, _ = client_for(org["settings"], max_calls_per_minute=7)
+    limiter = client.limiters.get(org["tenant_id"])
+    assert limiter._minute.limit == 7
+    assert client_for(org["settings"])[0].limiters.get(org["tenant_id"])._minute.limit == 60
