@@ -2,7 +2,9 @@
 
 Everything is driven by the endpoint row: paging style, If-Modified-Since, `where`, `order`,
 the id/number/status filters. Records are stored in Xero's JSON form, so a page is a filter, a
-slice and one dump with the stdlib C encoder.
+slice and one dump with the stdlib C encoder. The collection's index is already in
+(UpdatedDateUTC, id) order, so `order=UpdatedDateUTC [ASC]` (what taps send) needs no sort, and
+without other filters a page is a slice of that index however many records there are.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -100,7 +102,7 @@ def _sort_value(value: Any) -> Any:
     return value
 
 
-def sort_records(records: list[Record], order: str) -> list[Record]:
+def sort_records(records: Iterable[Record], order: str) -> list[Record]:
     """`order=Field [ASC|DESC], Other ...` as Xero takes it; None sorts first."""
     keys: list[tuple[Callable[[Record], Any], bool]] = []
     for part in order.split(","):
@@ -121,6 +123,23 @@ def sort_records(records: list[Record], order: str) -> list[Record]:
         except TypeError:
             out.sort(key=lambda r, k=key: str(k(r)), reverse=desc)  # type: ignore[misc]
     return out
+
+
+def in_stored_order(ep: Endpoint, order: str) -> bool:
+    """True when `order` asks for the order a collection keeps: `UpdatedDateUTC [ASC]`.
+
+    The index is sorted by (updated ms, id) and `UpdatedDateUTC` is written from that same ms,
+    so the stable sort `sort_records` would do leaves it exactly as it is.
+    """
+    if ep.replication_key != "UpdatedDateUTC":
+        return False
+    parts = [part.split() for part in order.split(",")]
+    parts = [words for words in parts if words]
+    if len(parts) != 1:
+        return False
+    words = parts[0]
+    return words[0] == "UpdatedDateUTC" and (len(words) == 1 or (
+        len(words) == 2 and words[1].upper() == "ASC"))
 
 
 def _csv(value: str | None) -> list[str]:
@@ -146,7 +165,7 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
-def _summary(records: list[Record]) -> list[Record]:
+def _summary(records: Sequence[Record]) -> list[Record]:
     return [{k: v for k, v in r.items() if k not in SUMMARY_DROP} for r in records]
 
 
@@ -211,11 +230,13 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
     if parent_id is not None:
         preds.insert(0, _in_set(field_getter(PARENT_FIELDS.get(ep.parent or "", "projectId")),
                                 [parent_id]))
-    records: list[Record] = list(coll.ordered(since_ms))
+    # A live view of the index: without filters a page below is a slice of it, not a copy.
+    records: Sequence[Record] = coll.view(since_ms)
     if preds:
         records = [r for r in records if all(p(r) for p in preds)]
     if ep.order and params.get("order"):
-        records = sort_records(records, params["order"])
+        if not in_stored_order(ep, params["order"]):
+            records = sort_records(list(records), params["order"])
     elif ep.api == "assets" and params.get("orderBy"):
         desc = (params.get("sortDirection") or "").lower() == "desc"
         records = sort_records(records, params["orderBy"][:1].lower() + params["orderBy"][1:]
@@ -243,10 +264,10 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
         records = records[(page - 1) * DEFAULT_PAGE_SIZE: page * DEFAULT_PAGE_SIZE]
     if _truthy(params.get("summaryOnly")):
         records = _summary(records)
-    return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, records, pagination))
+    return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, list(records), pagination))
 
 
-def _offset_page(ep: Endpoint, records: list[Record], params: Mapping[str, str],
+def _offset_page(ep: Endpoint, records: Sequence[Record], params: Mapping[str, str],
                  provider: str, now_ms: int) -> ReadAnswer:
     offset = _int_param(params, "offset", 0) or 0
     number = field_getter("JournalNumber")
@@ -255,10 +276,11 @@ def _offset_page(ep: Endpoint, records: list[Record], params: Mapping[str, str],
     return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, chosen))
 
 
-def _api_page(ep: Endpoint, records: list[Record], params: Mapping[str, str]) -> ReadAnswer:
+def _api_page(ep: Endpoint, records: Sequence[Record], params: Mapping[str, str]
+              ) -> ReadAnswer:
     """Assets / Projects: {"pagination": {...}, "items": [...]}, or a bare list (AssetTypes)."""
     if not ep.records_key:
-        return ReadAnswer(200, records)
+        return ReadAnswer(200, list(records))
     default = API_DEFAULT_PAGE_SIZES.get(ep.api, DEFAULT_PAGE_SIZE)
     size = max(1, min(_int_param(params, "pageSize", default) or default, ep.page_size_max))
     page = max(1, _int_param(params, "page", 1) or 1)
@@ -357,5 +379,5 @@ def online_invoice(org: Organisation, ep: Endpoint, rid: str, provider: str, now
 
 
 __all__ = ["ReadAnswer", "attachment_content", "attachments", "bad_request", "encode",
-           "envelope", "find", "history", "list_records", "ms_date", "not_found",
-           "online_invoice", "single", "sort_records"]
+           "envelope", "find", "history", "in_stored_order", "list_records", "ms_date",
+           "not_found", "online_invoice", "single", "sort_records"]

@@ -1,0 +1,161 @@
+"""Benchmark: the sandbox itself at a size (generation time, peak memory, the time of a page).
+
+    python benchmarks/bench_sandbox.py --size 344830 --orgs 1     # >= 1,000,000 records
+
+In this process: builds the sandbox's data (`Sandbox(SandboxConfig(...))`, what
+`xero-sandbox serve` does before it listens) and prints records per resource, the seconds that
+took and the process's peak RSS (`ru_maxrss`, the interpreter's own start-up included, and
+printed separately). Then it serves that sandbox with werkzeug's threaded server on 127.0.0.1
+(as `serve` does, limits off) and times list pages of invoices through HTTP, the way the two
+taps read them (`order=UpdatedDateUTC ASC` and `If-Modified-Since`): a page of 1,000 with line
+items (`pageSize=1000`, ours) and a page of 100 (`page=N`, singer-io's), first, middle and last,
+each `--repeat` times: the median round trip (request to last body byte, with an open
+connection) and the sandbox's own `duration_ms` from its request log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import http.client
+import json
+import resource
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import markdown_table
+from werkzeug.serving import make_server
+
+from xero_sandbox.app import Sandbox, SandboxConfig, create_app
+from xero_sandbox.cli import QuietHandler
+
+SINCE = "Sat, 01 Jan 2000 00:00:00 GMT"
+ORDER = "UpdatedDateUTC ASC"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+class Client:
+    """One keep-alive HTTP connection to the sandbox with a client-credentials token."""
+
+    def __init__(self, port: int, settings: dict[str, Any]) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        basic = base64.b64encode(
+            f"{settings['client_id']}:{settings['client_secret']}".encode()).decode()
+        status, body, _ = self.request("POST", "/connect/token",
+                                       body=urlencode({"grant_type": "client_credentials"}),
+                                       headers={"Authorization": f"Basic {basic}",
+                                                "Content-Type":
+                                                    "application/x-www-form-urlencoded"})
+        if status != 200:
+            raise SystemExit(f"token request failed: {status} {body[:300]!r}")
+        self.headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}",
+                        "Xero-Tenant-Id": settings["tenant_id"], "Accept": "application/json",
+                        "If-Modified-Since": SINCE}
+
+    def request(self, method: str, path: str, body: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+        began = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers or {})
+        resp = self.conn.getresponse()
+        data = resp.read()
+        return resp.status, data, time.perf_counter() - began
+
+    def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes, float]:
+        return self.request("GET", f"{path}?{urlencode(params)}", headers=self.headers)
+
+
+def time_pages(sandbox: Sandbox, port: int, repeat: int) -> list[tuple[Any, ...]]:
+    org = next(iter(sandbox.store.orgs.values()))
+    settings = sandbox.startup_info(f"http://127.0.0.1:{port}")["organisations"][0]["settings"]
+    client = Client(port, settings)
+    invoices = len(org.coll("invoices"))
+    rows: list[tuple[Any, ...]] = []
+    for size, style in ((1000, "pageSize=1000 (ours)"), (100, "page of 100 (singer-io)")):
+        pages = max(1, -(-invoices // size))
+        for label, page in (("first", 1), ("middle", (pages + 1) // 2), ("last", pages)):
+            params: dict[str, Any] = {"page": page, "order": ORDER}
+            if size != 100:
+                params["pageSize"] = size
+            trips: list[float] = []
+            server: list[float] = []
+            length = 0
+            count = 0
+            for _ in range(repeat):
+                sandbox.log.clear()
+                status, body, seconds = client.get("/api.xro/2.0/Invoices", params)
+                if status != 200:
+                    raise SystemExit(f"page {page} answered {status}: {body[:300]!r}")
+                trips.append(seconds)
+                entries = sandbox.log.entries()
+                server.append(float(entries[-1].get("duration_ms") or 0))
+                length = len(body)
+                count = len(json.loads(body)["Invoices"])
+            rows.append((style, f"{label} ({page:,} of {pages:,})", count,
+                         round(length / 1e6, 2), round(statistics.median(server), 1),
+                         round(statistics.median(trips) * 1000, 1)))
+    client.conn.close()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=344_830,
+                        help="about this many invoices per organisation (default 344830: one "
+                             "organisation holds >= 1,000,000 records)")
+    parser.add_argument("--orgs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=5, help="requests per timed page")
+    args = parser.parse_args(argv)
+
+    gc.collect()
+    baseline = peak_rss_mb()
+    began = time.perf_counter()
+    sandbox = Sandbox(SandboxConfig(seed=args.seed, size=args.size, orgs=args.orgs,
+                                    limits=False))
+    seconds = time.perf_counter() - began
+    peak = peak_rss_mb()
+
+    per_stream: dict[str, int] = {}
+    for org in sandbox.store.orgs.values():
+        for stream, coll in org.collections.items():
+            per_stream[stream] = per_stream.get(stream, 0) + len(coll)
+    total = sum(per_stream.values())
+    print(f"sandbox --seed {args.seed} --size {args.size} --orgs {args.orgs}: {total:,} records "
+          f"generated in {seconds:.1f} s; peak RSS {peak:,.0f} MB "
+          f"(the interpreter and imports before it: {baseline:,.0f} MB)")
+    print()
+    rows = sorted(((s, n) for s, n in per_stream.items() if n), key=lambda r: -r[1])
+    print(markdown_table(["resource", "records"], [*rows, ("total", total)]))
+    print()
+
+    server = make_server("127.0.0.1", 0, create_app(sandbox), threaded=True,
+                         request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    try:
+        rows = time_pages(sandbox, server.server_port, args.repeat)
+    finally:
+        server.shutdown()
+        server.server_close()
+    print(f"GET /Invoices (order={ORDER}, If-Modified-Since {SINCE}), median of "
+          f"{args.repeat}:")
+    print(markdown_table(["page style", "page", "invoices", "body MB", "sandbox ms",
+                          "round trip ms"], rows))
+    print(f"\npeak RSS at the end {peak_rss_mb():,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
