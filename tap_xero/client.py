@@ -265,7 +265,7 @@ class XeroStream(TenantStream):
 
     @property
     def scope(self) -> str:
-        return self.endpoint.scope
+        return self.endpoint.scope_hint
 
     @property
     def is_sorted(self) -> bool:

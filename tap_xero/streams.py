@@ -31,7 +31,8 @@ from tap_xero.deletes import (
 )
 from tap_xero.reports import AGED_REPORTS, flatten_report, report_params
 from xero_core.dates import convert_dates
-from xero_core.endpoints import BY_STREAM, REPORT_SCOPE, REPORTS, Endpoint
+from xero_core.endpoints import BY_STREAM, REPORT_SCOPE, REPORTS, Endpoint, report_scopes
+from xero_core.errors import ForbiddenError
 
 if TYPE_CHECKING:
     import requests
@@ -118,7 +119,7 @@ class ChildStream(TenantStream):
 
     @property
     def scope(self) -> str:
-        return self.scope_name
+        return self.scope_name or self.parent_endpoint.scope_hint
 
     def get_new_paginator(self) -> None:
         return None  # one call per parent record
@@ -138,7 +139,7 @@ class HistoryStream(ChildStream):
 
     suffix = "History"
     records_key = "HistoryRecords"
-    scope_name = "accounting.transactions (or .contacts/.settings) read"
+    scope_name = ""  # the parent's read scope
 
     def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
         super().__init__(tap, schema)
@@ -229,7 +230,7 @@ class ReportRowsStream(TenantStream):
 
     @property
     def scope(self) -> str:
-        return REPORT_SCOPE
+        return REPORT_SCOPE + " or the report's granular scope"
 
     def get_new_paginator(self) -> None:
         return None
@@ -242,11 +243,17 @@ class ReportRowsStream(TenantStream):
         wanted = self.config.get("reports") or list(REPORTS)
         for report in wanted:
             params = report_params(report, self.config)
-            if report in AGED_REPORTS:
-                for contact_id in self._aged_contacts(tenant_id, report):
-                    yield from self._run(tenant_id, report, {**params, "contactId": contact_id})
-            else:
-                yield from self._run(tenant_id, report, params)
+            try:
+                if report in AGED_REPORTS:
+                    for contact_id in self._aged_contacts(tenant_id, report):
+                        yield from self._run(tenant_id, report,
+                                             {**params, "contactId": contact_id})
+                else:
+                    yield from self._run(tenant_id, report, params)
+            except ForbiddenError as exc:
+                # Granular scopes grant reports one by one: skip this report, keep the others.
+                self.xero_tap.note_forbidden(tenant_id, f"{self.name} ({report})",
+                                             " or ".join(report_scopes(report)), exc)
 
     def _run(self, tenant_id: str, report: str, params: dict[str, Any]) -> Iterator[dict]:
         body = self.xero_tap.xero_client.get_json(

@@ -459,7 +459,7 @@ class XeroSink(BatchSink):
             reasons = [exc.message or str(exc)]
         if isinstance(exc, ForbiddenError):
             reasons = [f"Xero refused (403): {'; '.join(reasons)}; check the connection's "
-                       f"scopes include {self.ep.scope}"]
+                       f"scopes include {' or '.join(self.ep.write_scopes)}"]
         self._reject_after(w, reasons, followup)
 
     # -- one-record calls -------------------------------------------------------------------

@@ -78,6 +78,7 @@ class Endpoint:
     parent: str | None = None  # for child resources: the parent stream
     where: bool = False  # takes a `where` filter
     order: bool = False  # takes `order`
+    granular_scope: str = ""  # the scope apps created from 2 March 2026 get instead of `scope`
 
     @property
     def base(self) -> str:
@@ -89,8 +90,19 @@ class Endpoint:
         return self.base + self.path
 
     @property
+    def write_scopes(self) -> tuple[str, ...]:
+        """Any one of these lets a client write (the broad scope or its granular successor)."""
+        return tuple(s for s in (self.scope, self.granular_scope) if s)
+
+    @property
     def read_scopes(self) -> tuple[str, ...]:
-        return (self.scope, self.scope + ".read") if self.scope else ()
+        """Any one of these lets a client read: each write scope or its `.read` variant."""
+        return tuple(x for s in self.write_scopes for x in (s, s + ".read"))
+
+    @property
+    def scope_hint(self) -> str:
+        """The read scopes a 403 most likely lacks, for messages."""
+        return " or ".join(self.read_scopes[1::2]) or "?"
 
     @property
     def has_history(self) -> bool:
@@ -108,6 +120,17 @@ class Endpoint:
 
 
 W = Write
+
+# Granular scopes (apps created from 2 March 2026 get these instead of accounting.transactions);
+# items are readable with accounting.settings too.
+GRANULAR_SCOPES: dict[str, str] = {
+    **dict.fromkeys(("credit_notes", "invoices", "linked_transactions", "purchase_orders",
+                     "quotes", "repeating_invoices", "items"), "accounting.invoices"),
+    **dict.fromkeys(("batch_payments", "overpayments", "payments", "prepayments"),
+                    "accounting.payments"),
+    **dict.fromkeys(("bank_transactions", "bank_transfers"), "accounting.banktransactions"),
+    "manual_journals": "accounting.manualjournals",
+}
 _DOC = frozenset({W.CREATE, W.UPDATE, W.HISTORY, W.ATTACHMENTS})
 _TX = "accounting.transactions"
 _SET = "accounting.settings"
@@ -125,6 +148,7 @@ def _acc(
     pk_t = (pk,) if isinstance(pk, str) else pk
     kw.setdefault("where", kw.get("modified_since", False))
     kw.setdefault("order", kw.get("modified_since", False))
+    kw.setdefault("granular_scope", GRANULAR_SCOPES.get(stream, ""))
     return Endpoint(stream, path, key, pk_t, schema, scope, **kw)  # type: ignore[arg-type]
 
 
@@ -246,7 +270,23 @@ REPORTS: tuple[str, ...] = (
     "AgedPayablesByContact",
     "AgedReceivablesByContact",
 )
-REPORT_SCOPE = "accounting.reports.read"
+REPORT_SCOPE = "accounting.reports.read"  # the broad scope, deprecated for new apps
+REPORT_GRANULAR_SCOPES: dict[str, str] = {
+    "BalanceSheet": "accounting.reports.balancesheet.read",
+    "ProfitAndLoss": "accounting.reports.profitandloss.read",
+    "TrialBalance": "accounting.reports.trialbalance.read",
+    "BankSummary": "accounting.reports.banksummary.read",
+    "BudgetSummary": "accounting.reports.budgetsummary.read",
+    "ExecutiveSummary": "accounting.reports.executivesummary.read",
+    "AgedPayablesByContact": "accounting.reports.aged.read",
+    "AgedReceivablesByContact": "accounting.reports.aged.read",
+}
+
+
+def report_scopes(report: str) -> tuple[str, ...]:
+    """Any one of these lets a client read the report."""
+    granular = REPORT_GRANULAR_SCOPES.get(report)
+    return (REPORT_SCOPE, granular) if granular else (REPORT_SCOPE,)
 
 # Webhook-style event categories, for the record types Xero sends events for.
 EVENT_CATEGORIES = {"invoices": "INVOICE", "contacts": "CONTACT"}

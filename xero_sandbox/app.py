@@ -24,9 +24,9 @@ from xero_core.endpoints import (
     ENDPOINTS,
     MAX_BODY_BYTES,
     MAX_IDEMPOTENCY_KEY,
-    REPORT_SCOPE,
     Endpoint,
     Write,
+    report_scopes,
 )
 from xero_core.errors import forbidden, unauthorized, validation_exception
 from xero_sandbox import reads, reports, rules, seed
@@ -168,7 +168,7 @@ def resolve(api: str, rest: str) -> Route | None:
 
 def needed_scopes(route: Route, method: str) -> tuple[str, ...]:
     if route.report is not None:
-        return (REPORT_SCOPE,)
+        return report_scopes(route.report)
     ep = route.endpoint
     assert ep is not None
     if route.sub == "attachments":
@@ -176,7 +176,7 @@ def needed_scopes(route: Route, method: str) -> tuple[str, ...]:
                 else (ATTACHMENTS_SCOPE,))
     if method == "GET":
         return ep.read_scopes
-    return (ep.scope,) if ep.scope else ()
+    return ep.write_scopes
 
 
 # --- responses ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xero_core.endpoints import ENDPOINTS, REPORT_SCOPE
+from xero_core.endpoints import ENDPOINTS, REPORT_GRANULAR_SCOPES, REPORT_SCOPE
 from xero_core.errors import forbidden, unauthorized
 
 REFRESH_GRACE = 1800.0  # seconds an already-used refresh token keeps working
@@ -26,24 +26,12 @@ DEFAULT_TOKEN_LIFETIME = 1800
 APP_NAME = "Xero Sandbox App"
 ATTACHMENTS_SCOPE = "accounting.attachments"
 
-GRANULAR_SCOPES = (
-    "accounting.invoices", "accounting.payments", "accounting.banktransactions",
-    "accounting.manualjournals", "accounting.reports.aged.read",
-    "accounting.reports.balancesheet.read", "accounting.reports.profitandloss.read",
-    "accounting.reports.trialbalance.read", "accounting.reports.banksummary.read",
-    "accounting.reports.budgetsummary.read", "accounting.reports.executivesummary.read",
-)
-
-
 def _all_scopes() -> frozenset[str]:
     scopes: set[str] = {"openid", "profile", "email", "offline_access", REPORT_SCOPE,
                         ATTACHMENTS_SCOPE, ATTACHMENTS_SCOPE + ".read"}
     for ep in ENDPOINTS:
-        scopes.update(ep.read_scopes)
-    for name in GRANULAR_SCOPES:
-        scopes.add(name)
-        if not name.endswith(".read"):
-            scopes.add(name + ".read")
+        scopes.update(ep.read_scopes)  # broad and granular scopes, with their .read variants
+    scopes.update(REPORT_GRANULAR_SCOPES.values())
     return frozenset(scopes)
 
 
