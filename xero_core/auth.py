@@ -18,14 +18,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import backoff
 import requests
 
-from xero_core.errors import AuthError, ConfigError
+from xero_core.errors import AuthError, ConfigError, IdentityUnavailableError
 
 log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/connect/token"
 EXPIRY_MARGIN = 60.0  # refresh this many seconds before the access token expires
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class TokenStore:
@@ -83,6 +85,9 @@ class XeroAuth:
         scopes: str | list[str] | None = None,
         session: requests.Session | None = None,
         timeout: float = 60,
+        max_retries: int = 5,
+        backoff_factor: float = 1.0,
+        sleep: Any = time.sleep,
     ) -> None:
         if not client_id or not client_secret:
             raise ConfigError("client_id and client_secret are required")
@@ -94,6 +99,9 @@ class XeroAuth:
         self.scopes = " ".join(scopes) if isinstance(scopes, list) else (scopes or None)
         self.session = session or requests.Session()
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_factor = backoff_factor
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._access_token: str | None = None
         self._expires_at = 0.0
@@ -157,6 +165,8 @@ class XeroAuth:
         for token in candidates:
             try:
                 body = self._post({"grant_type": "refresh_token", "refresh_token": token})
+            except IdentityUnavailableError:
+                raise  # the server is down, the token may be fine: do not burn the next one
             except AuthError as exc:  # a stale stored token: try the configured one next
                 last = exc
                 continue
@@ -166,15 +176,38 @@ class XeroAuth:
         raise last
 
     def _post(self, data: dict[str, str]) -> dict[str, Any]:
-        try:
-            resp = self.session.post(
-                self.token_url, data=data, auth=(self.client_id, self._secret),
-                headers={"Accept": "application/json"}, timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise AuthError(
-                f"token request to {self.token_url} failed: {type(exc).__name__}"
-            ) from None
+        """POST to the token endpoint; 5xx, 429 and network errors back off like API calls.
+
+        The same python-backoff full-jitter schedule as XeroClient; a 429 waits Retry-After.
+        """
+        delays = backoff.expo(factor=self.backoff_factor, max_value=60.0)
+        next(delays)  # python-backoff's generators are primed with one send(None)
+        for attempt in range(self.max_retries + 1):
+            wait: float | None = None
+            try:
+                resp = self.session.post(
+                    self.token_url, data=data, auth=(self.client_id, self._secret),
+                    headers={"Accept": "application/json"}, timeout=self.timeout,
+                )
+                problem = f"HTTP {resp.status_code}"
+                if resp.status_code == 429:
+                    with contextlib.suppress(TypeError, ValueError):
+                        wait = float(resp.headers.get("Retry-After"))  # type: ignore[arg-type]
+            except requests.RequestException as exc:
+                resp, problem = None, type(exc).__name__
+            if resp is not None and resp.status_code not in TRANSIENT_STATUSES:
+                return self._token_body(resp, data)
+            if attempt == self.max_retries:
+                break
+            delay = wait if wait is not None else backoff.full_jitter(next(delays))
+            log.warning("token request to %s failed (%s); retry %d/%d in %.1fs",
+                        self.token_url, problem, attempt + 1, self.max_retries, delay)
+            self._sleep(delay)
+        raise IdentityUnavailableError(
+            f"token request to {self.token_url} failed ({problem}) after "
+            f"{self.max_retries} retries")
+
+    def _token_body(self, resp: requests.Response, data: dict[str, str]) -> dict[str, Any]:
         try:
             body = resp.json()
         except ValueError:

@@ -20,6 +20,10 @@ class AuthError(XeroError):
     """The identity server refused the credentials (invalid_client, invalid_grant)."""
 
 
+class IdentityUnavailableError(AuthError):
+    """The identity server kept failing (5xx, 429, network) after every retry."""
+
+
 class XeroHTTPError(XeroError):
     """An HTTP answer that is not a success, with what Xero said about it."""
 

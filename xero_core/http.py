@@ -106,6 +106,9 @@ class XeroClient:
             token_store_path=config.get("token_store_path") or None,
             scopes=config.get("scopes") or None,
             timeout=timeout,
+            max_retries=int(config.get("max_retries", 5)),
+            backoff_factor=float(config.get("backoff_factor", 1.0)),
+            sleep=kw.get("sleep", time.sleep),
         )
         return cls(
             auth,

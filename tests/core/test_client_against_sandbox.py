@@ -198,3 +198,35 @@ def test_max_calls_per_minute_is_the_limiter_budget(clean_sandbox) -> None:
     limiter = client.limiters.get(org["tenant_id"])
     assert limiter._minute.limit == 7
     assert client_for(org["settings"])[0].limiters.get(org["tenant_id"])._minute.limit == 60
+
+
+@pytest.mark.parametrize("kind", ["503-offline", "reset"])
+def test_identity_server_faults_are_retried(clean_sandbox, kind: str) -> None:
+    org = clean_sandbox.orgs[0]
+    client, sleeps = client_for(org["settings"])
+    clean_sandbox.fault(kind, path="/connect/token", count=2)
+    assert client.get_json(INVOICES, tenant_id=org["tenant_id"])["Invoices"]
+    tokens = [r for r in clean_sandbox.requests() if r["path"] == "/connect/token"]
+    assert len(tokens) == 3 and len(sleeps) == 2
+
+
+def test_identity_server_down_keeps_the_stored_refresh_token(clean_sandbox, tmp_path) -> None:
+    """A refresh that fails for the server's sake must not fall back to (and burn) the
+    configured token, nor touch the store: the next run still holds a good token."""
+    store = tmp_path / "tokens.json"
+    settings = {"api_url": clean_sandbox.url, "identity_url": clean_sandbox.url,
+                **clean_sandbox.app, "refresh_token": clean_sandbox.refresh_token,
+                "token_store_path": str(store)}
+    first, _ = client_for(settings)
+    first.connections()
+    saved = json.loads(store.read_text())
+    clean_sandbox.fault("500", path="/connect/token", count=None)
+    again, sleeps = client_for({**settings, "max_retries": 2})
+    again.auth._access_token = None  # force a refresh
+    with pytest.raises(AuthError, match="after 2 retries"):
+        again.auth.access_token()
+    assert len(sleeps) == 2 and json.loads(store.read_text()) == saved
+    clean_sandbox.clear_faults()
+    third, _ = client_for(settings)
+    third.auth._access_token = None
+    assert third.auth.access_token()
