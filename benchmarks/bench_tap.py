@@ -1,13 +1,15 @@
 """Benchmark: a full sync of the paged streams by our tap-xero (and singer-io's, with --peer).
 
-    python benchmarks/bench_tap.py --sizes 10000,100000 [--peer]
+    python benchmarks/bench_tap.py --sizes 10000,100000 [--peer] [--no-unthrottled]
 
 For each size N, one sandbox (limits off) is seeded with about N records in the selected
 streams; each tool syncs those streams from it in turn and writes its Singer output to a
-scratch file. Figures: API calls (GETs under /api.xro in the sandbox log), records emitted,
-wall seconds, records/s and the peak RSS of the tool's process. Checks: our calls per stream
-<= ceil(records/1000)+1, our records/s >= 2x the peer's, our peak RSS at the largest N within
-1.5x of the smallest.
+scratch file. Our tap runs twice: as configured for Xero (its client-side limiter holds 60
+calls a minute) and with `max_calls_per_minute` at 100,000 (the limiter out of the way, to
+compare CPU throughput with the peer, which has no limiter). Figures: API calls (GETs under
+/api.xro in the sandbox log), records emitted, wall seconds, records/s and the peak RSS of the
+tool's process. Checks: our calls per stream <= ceil(records/1000)+1, our records/s >= 2x the
+peer's (both runs of ours), our peak RSS at the largest N within 1.5x of the smallest.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ PEER_START_DATE = "2000-01-01T00:00:00Z"
 PROBE_SIZE = 1000
 RSS_GROWTH_LIMIT = 1.5
 SPEEDUP_GOAL = 2.0
+UNTHROTTLED_CALLS_PER_MINUTE = 100_000  # our client-side limiter out of the way (limits off)
+OURS = "tap-xero (ours)"
+OURS_UNTHROTTLED = "tap-xero (ours, client limiter off)"
+PEER = "singer-io tap-xero 2.6.0"
 
 
 @dataclass
@@ -131,6 +137,15 @@ def our_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
     return [str(VENV_BIN / "tap-xero"), "--config", str(path)]
 
 
+def our_unthrottled_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
+    """Our tap with its client-side limiter set far above 60 a minute (sandbox limits off)."""
+    config = dict(sandbox.orgs[0]["settings"],
+                  max_calls_per_minute=UNTHROTTLED_CALLS_PER_MINUTE)
+    path = workdir / "ours-unthrottled.config.json"
+    path.write_text(json.dumps(config))
+    return [str(VENV_BIN / "tap-xero"), "--config", str(path)]
+
+
 def peer_args(sandbox: SandboxProcess, workdir: Path) -> list[str]:
     config = {"client_id": sandbox.app["client_id"],
               "client_secret": sandbox.app["client_secret"],
@@ -162,8 +177,8 @@ def records_per_size_unit(streams: tuple[str, ...]) -> float:
     return sum(counts.get(s, 0) for s in streams) / PROBE_SIZE
 
 
-def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool,
-               timeout: float) -> tuple[list[Run], dict[str, int]]:
+def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool, unthrottled: bool,
+               timeout: float, peer_timeout: float) -> tuple[list[Run], dict[str, int]]:
     size = max(1, round(n / ratio))
     began = time.perf_counter()
     sandbox = start_sandbox(size=size, limits=False)
@@ -176,18 +191,21 @@ def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool,
         runs = []
         with tempfile.TemporaryDirectory(prefix="bench-tap-") as tmp:
             workdir = Path(tmp)
-            tools = [("tap-xero (ours)", our_args)]
+            tools = [(OURS, "ours", our_args, timeout)]
+            if unthrottled:
+                tools.append((OURS_UNTHROTTLED, "ours-unthrottled", our_unthrottled_args,
+                              timeout))
             if peer:
-                tools.append(("singer-io tap-xero 2.6.0", peer_args))
-            for tool, make_args in tools:
-                key = "peer" if tool.startswith("singer-io") else "ours"
+                tools.append((PEER, "peer", peer_args, peer_timeout))
+            for tool, key, make_args, limit in tools:
                 run = sync(key, make_args(sandbox, workdir), sandbox, workdir, n, streams,
-                           timeout)
+                           limit)
                 run.tool = tool
                 runs.append(run)
+                killed = " (killed at the timeout)" if run.measured.returncode == -9 else ""
                 print(f"#   {tool}: {run.total_records:,} records, {run.calls.total} calls, "
-                      f"{run.measured.seconds:.1f}s, {run.measured.peak_rss_mb:.0f} MB",
-                      file=sys.stderr, flush=True)
+                      f"{run.measured.seconds:.1f}s, {run.measured.peak_rss_mb:.0f} MB, "
+                      f"exit {run.measured.returncode}{killed}", file=sys.stderr, flush=True)
         return runs, held
     finally:
         sandbox.stop()
@@ -202,8 +220,13 @@ def main(argv: list[str] | None = None) -> int:
                              "benchmarks/peers/singer-io-tap-xero)")
     parser.add_argument("--streams", default=",".join(PAGED_STREAMS),
                         help="streams to sync (default: the accounting streams with pageSize)")
+    parser.add_argument("--no-unthrottled", dest="unthrottled", action="store_false",
+                        help="skip the second run of our tap with max_calls_per_minute="
+                             f"{UNTHROTTLED_CALLS_PER_MINUTE:,} (its client-side limiter off)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds before one tool's run is killed")
+    parser.add_argument("--peer-timeout", type=float, default=None,
+                        help="seconds before the peer's run is killed (default: --timeout)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     streams = tuple(s.strip() for s in args.streams.split(",") if s.strip())
@@ -214,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     all_runs: list[Run] = []
     checks: list[tuple[str, bool]] = []
     for n in sizes:
-        runs, held = bench_size(n, ratio, streams, args.peer, args.timeout)
+        runs, held = bench_size(n, ratio, streams, args.peer, args.unthrottled, args.timeout,
+                                args.peer_timeout or args.timeout)
         all_runs += runs
         ours = runs[0]
         over = {s: (ours.calls.by_stream.get(s, 0), max_calls(max(held[s], ours.records.get(s, 0))))
@@ -226,17 +250,31 @@ def main(argv: list[str] | None = None) -> int:
         checks.append((f"N={n:,}: our tap emitted every record the sandbox holds "
                        f"({ours.total_records:,} of {sum(held.values()):,})", complete))
         checks.append((f"N={n:,}: our tap exited 0", ours.measured.returncode == 0))
-        if len(runs) > 1:
-            peer = runs[1]
+        free = next((r for r in runs if r.tool == OURS_UNTHROTTLED), None)
+        if free is not None:
+            checks.append((f"N={n:,}: our tap with its limiter off emitted every record and "
+                           f"exited 0 ({free.total_records:,})",
+                           free.measured.returncode == 0
+                           and all(free.records.get(s, 0) >= held[s] for s in streams)))
+        peer = next((r for r in runs if r.tool == PEER), None)
+        if peer is not None and peer.measured.returncode != 0:
+            print(f"# N={n:,}: the peer exited {peer.measured.returncode}: its figures are "
+                  f"those of a partial run", file=sys.stderr)
+        if peer is not None:
             speedup = ours.rate / peer.rate if peer.rate else float("inf")
             checks.append((f"N={n:,}: our records/s >= {SPEEDUP_GOAL:g}x the peer's "
                            f"({speedup:.1f}x)", speedup >= SPEEDUP_GOAL))
+            if free is not None:
+                cpu_speedup = free.rate / peer.rate if peer.rate else float("inf")
+                checks.append((f"N={n:,}: with our limiter off, our records/s >= "
+                               f"{SPEEDUP_GOAL:g}x the peer's ({cpu_speedup:.1f}x)",
+                               cpu_speedup >= SPEEDUP_GOAL))
             at_xero = peer.xero_seconds / ours.xero_seconds
             print(f"# N={n:,}: at Xero's 60 calls/min the peer's {peer.calls.total} calls take "
                   f">= {peer.xero_seconds:,.0f}s, ours {ours.xero_seconds:,.0f}s "
                   f"({at_xero:.1f}x); per CPU second ours {ours.cpu_rate:,.0f} records, "
                   f"the peer {peer.cpu_rate:,.0f}", file=sys.stderr)
-    ours_runs = [r for r in all_runs if r.tool.endswith("(ours)")]
+    ours_runs = [r for r in all_runs if r.tool == OURS]
     if len(ours_runs) > 1:
         small, large = ours_runs[0], ours_runs[-1]
         growth = large.measured.peak_rss_mb / small.measured.peak_rss_mb

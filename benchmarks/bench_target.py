@@ -2,6 +2,7 @@
 
     python benchmarks/bench_target.py --n 10000               # real limits: 60 calls/min
     python benchmarks/bench_target.py --n 1000,10000 --no-limits   # CPU and memory only
+    python benchmarks/bench_target.py --n 1000,10000,30000 --no-limits --max-calls-per-minute 100000
 
 For each N a fresh sandbox gets N/2 DRAFT invoices (BENCH-000000, BENCH-000002, ...) written
 through its API with the limits switched off for the seeding; then the limits are switched back
@@ -9,7 +10,9 @@ on (unless --no-limits), the log is cleared, and `target-xero` (a subprocess) re
 file of N invoice records: the existing half changed (new description and amount), the other
 half new, interleaved. Figures: API calls (every method under /api.xro), 429 answers, wall
 seconds, records per minute and the target's peak RSS; then the sandbox's own records are
-checked (every number there, every existing one updated).
+checked (every number there, every existing one updated). `--max-calls-per-minute` sets the
+target's own client-side limiter (default 60, Xero's limit); a high value with `--no-limits`
+takes the limiter out of the way, so the wall time is the target's and the sandbox's work.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ RSS_GROWTH_LIMIT = 1.5
 class TargetRun:
     n: int
     limits: bool
+    client_limit: int | None
     measured: Measured
     calls: CallCount
     landed: int
@@ -140,7 +144,8 @@ def check_landed(sandbox: SandboxProcess, n: int) -> tuple[int, int]:
     return landed, updated
 
 
-def bench_one(n: int, *, limits: bool, timeout: float) -> TargetRun:
+def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None = None
+              ) -> TargetRun:
     began = time.perf_counter()
     sandbox = start_sandbox(size=SANDBOX_SIZE, limits=True)
     try:
@@ -152,12 +157,15 @@ def bench_one(n: int, *, limits: bool, timeout: float) -> TargetRun:
             write_input(input_path, n, contacts)
             config = {**sandbox.orgs[0]["settings"],
                       "rejects_path": str(workdir / "rejects.jsonl")}
+            if client_limit is not None:
+                config["max_calls_per_minute"] = client_limit
             config_path = workdir / "target.config.json"
             config_path.write_text(json.dumps(config))
             sandbox.set_limits(limits)
             sandbox.clear_requests()
             print(f"# N={n:,}: {seeded:,} invoices seeded in "
-                  f"{time.perf_counter() - began:.1f}s; limits {'on' if limits else 'off'}",
+                  f"{time.perf_counter() - began:.1f}s; limits {'on' if limits else 'off'}; "
+                  f"client limit {client_limit or 'default'}/min",
                   file=sys.stderr, flush=True)
             with open(input_path, "rb") as stdin:
                 measured = run_measured(
@@ -171,7 +179,8 @@ def bench_one(n: int, *, limits: bool, timeout: float) -> TargetRun:
             tail = measured.stderr_tail
             summary = tail[tail.rfind("target-xero summary:"):] if "summary:" in tail else ""
         landed, updated = check_landed(sandbox, n)
-        run = TargetRun(n, limits, measured, calls, landed, updated, summary.strip())
+        run = TargetRun(n, limits, client_limit, measured, calls, landed, updated,
+                        summary.strip())
         print(f"#   {calls.total} calls ({dict(calls.by_method)}), {run.rate_limited} x 429, "
               f"{measured.seconds:.1f}s, {measured.peak_rss_mb:.0f} MB; {run.summary!r}",
               file=sys.stderr, flush=True)
@@ -186,20 +195,26 @@ def main(argv: list[str] | None = None) -> int:
                         "several runs (memory as N grows)")
     parser.add_argument("--no-limits", action="store_true",
                         help="switch the sandbox's rate limits off (a quick CPU-only figure)")
+    parser.add_argument("--max-calls-per-minute", type=int, default=None,
+                        help="the target's max_calls_per_minute (its client-side limiter; "
+                             "default: not set, i.e. 60)")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds before the target is killed")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.n.split(",") if s.strip()]
     limits = not args.no_limits
 
-    runs = [bench_one(n, limits=limits, timeout=args.timeout) for n in sizes]
-    rows = [(r.n, "on" if r.limits else "off", r.calls.total, r.calls.by_method.get("GET", 0),
+    runs = [bench_one(n, limits=limits, timeout=args.timeout,
+                      client_limit=args.max_calls_per_minute) for n in sizes]
+    rows = [(r.n, "on" if r.limits else "off", r.client_limit or 60, r.calls.total,
+             r.calls.by_method.get("GET", 0),
              r.calls.total - r.calls.by_method.get("GET", 0), r.rate_limited,
              round(r.measured.seconds, 1), round(r.per_minute), round(r.measured.peak_rss_mb),
              round(r.measured.cpu_seconds, 1), round(r.calls.server_seconds, 1),
              round(minute_limit_floor(r.calls.total)))
             for r in runs]
-    print(markdown_table(["N", "sandbox limits", "calls", "GET", "writes", "429s", "seconds",
+    print(markdown_table(["N", "sandbox limits", "client limit/min", "calls", "GET", "writes",
+                          "429s", "seconds",
                           "records/min", "peak RSS MB", "CPU s", "sandbox s",
                           "60/min floor s"], rows))
     print()
