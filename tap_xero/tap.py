@@ -18,6 +18,7 @@ from typing import Any
 
 from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
+from singer_sdk.helpers._catalog import get_selected_schema
 from singer_sdk.helpers.types import Context
 
 from tap_xero.client import TENANT_KEY
@@ -134,6 +135,19 @@ class TapXero(Tap):
         self._attempts: dict[str, set[str]] = defaultdict(set)
         self._contacts: dict[tuple[str, str], set[str]] = defaultdict(set)
         super().__init__(*args, **kwargs)
+
+    def setup_mapper(self) -> None:
+        # singer-sdk 0.54 registers a deselected stream with its selection-masked (empty)
+        # schema, so a stream map naming any deselected stream fails on its key properties
+        # (meltano/sdk#1942, fixed upstream after 0.54): deselected ones get their full schema.
+        super(Tap, self).setup_mapper()  # PluginBase: creates the mapper, registers nothing
+        for entry in self.catalog.streams:
+            name = entry.stream or entry.tap_stream_id
+            schema = entry.schema.to_dict()
+            mask = entry.metadata.resolve_selection()
+            if mask.get((), True):
+                schema = get_selected_schema(name, schema, mask)
+            self.mapper.register_raw_stream_schema(name, schema, entry.key_properties)
 
     # -- the one HTTP client and the tenants ---------------------------------------------
 

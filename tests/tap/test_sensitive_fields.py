@@ -24,7 +24,7 @@ def documented_stream_maps() -> dict[str, Any]:
     block = BLOCK.search(MELTANO_YML.read_text(encoding="utf-8"))
     assert block, "meltano.yml lost its stream_maps example"
     text = "\n".join(re.sub(r"^\s*# ?", "", line) for line in block.group(1).splitlines())
-    maps: dict[str, Any] = yaml.safe_load(text)["stream_maps"]
+    maps: dict[str, Any] = json.loads(json.dumps(yaml.safe_load(text)["stream_maps"]))
     return maps
 
 
@@ -98,3 +98,38 @@ def test_documented_stream_maps_hash_or_drop_sensitive_fields(clean_sandbox: Any
                 assert record[field] == (_md5(value) if value else None), (stream, field)
     hashed_emails = [r["EmailAddress"] for r in run.records["contacts"] if r["EmailAddress"]]
     assert hashed_emails and all(re.fullmatch(r"[0-9a-f]{32}", e) for e in hashed_emails)
+
+
+def test_documented_stream_maps_strip_embedded_contacts_and_user_emails(
+        clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    tenant = sandbox.orgs[0]["tenant_id"]
+    streams = ["users", "invoices", "credit_notes", "bank_transactions", "quotes",
+               "purchase_orders"]
+    run = run_tap(sandbox, org_config(sandbox, 0, stream_maps=documented_stream_maps()),
+                  streams)
+    held = {s: admin_records(sandbox, tenant, s) for s in streams}
+    embedded = [r["Contact"] for s in streams[1:] for r in held[s] if r.get("Contact")]
+    persons = [p for c in embedded for p in c.get("ContactPersons") or []]
+    secrets = (_raw_values(embedded, "Phones", "EmailAddress")
+               | _raw_values(persons, "EmailAddress")
+               | _raw_values(held["users"], "EmailAddress"))
+    assert len(secrets) >= len(held["users"]) > 0
+    output = "\n".join(json.dumps(m, default=str) for m in run.messages
+                       if m["type"] == "RECORD")
+    assert [s for s in secrets if s in output] == []
+    for stream in streams[1:]:
+        assert run.records[stream], stream
+        assert any(len(r.get("Contact") or {}) > 2 for r in held[stream]), stream
+        for record in run.records[stream]:
+            assert set(record.get("Contact") or {}) <= {"ContactID", "Name"}, stream
+    users = {u["UserID"]: u for u in held["users"]}
+    assert [r["EmailAddress"] for r in run.records["users"]] == [
+        _md5(users[r["UserID"]]["EmailAddress"]) for r in run.records["users"]]
+
+
+def test_readme_shows_the_tested_recipe() -> None:
+    readme = (MELTANO_YML.parent / "README.md").read_text(encoding="utf-8")
+    documented = documented_stream_maps()
+    block = re.search(r"```yaml\n(stream_maps:\n.*?)```", readme, re.S)
+    assert block and yaml.safe_load(block.group(1))["stream_maps"] == documented
