@@ -12,8 +12,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, FormatChecker
 
+from tap_xero.client import normalise_datetimes
 from xero_core import jsonutil
 from xero_core.dates import convert_dates
 from xero_core.endpoints import ENDPOINTS
@@ -211,11 +212,13 @@ def test_spec_examples_exist_for_most_streams() -> None:
 
 @pytest.mark.parametrize(("stream", "record"), EXAMPLES, ids=[s for s, _ in EXAMPLES])
 def test_spec_example_records_fit_the_schema(stream: str, record: dict[str, Any]) -> None:
-    """Xero's documented records, as the tap emits them (Decimals, ISO dates), validate."""
-    as_read = convert_dates(jsonutil.loads(json.dumps(record)))
+    """Xero's documented records, as the tap emits them (Decimals, ISO dates), validate,
+    date-time formats included (the tap's own conversion path: parse, then normalise)."""
+    schema = _schema(stream)
+    as_read = normalise_datetimes(convert_dates(jsonutil.loads(json.dumps(record))), schema)
     as_read["_tenant_id"] = "00000000-0000-0000-0000-000000000001"
     as_read["SomeFieldXeroAddsNextYear"] = {"nested": [1, 2]}
-    Draft7Validator(_schema(stream)).validate(as_read)
+    Draft7Validator(schema, format_checker=FormatChecker()).validate(as_read)
 
 
 def test_null_everywhere_and_new_fields_validate() -> None:
