@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-wait", type=float, default=None,
                        help="run at most this many seconds after a burst's first event "
                             "(default 4 x debounce)")
+    serve.add_argument("--retry-delay", type=float, default=60.0,
+                       help="seconds before a failed sync runs again (doubling per failure in "
+                            "a row, at most --retry-max)")
+    serve.add_argument("--retry-max", type=float, default=1800.0)
     serve.add_argument("--cwd", default=None, help="directory the command runs in")
     serve.add_argument("--command-timeout", type=float, default=None)
     return parser
@@ -59,7 +63,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"xero-webhooks: give --key or set {KEY_ENV}", file=sys.stderr)
         return 2
     runner = CommandRunner(args.sync_command, cwd=args.cwd, timeout=args.command_timeout)
-    debouncer = Debouncer(runner, delay=args.debounce, max_wait=args.max_wait)
+    debouncer = Debouncer(runner, delay=args.debounce, max_wait=args.max_wait,
+                          retry_delay=args.retry_delay, retry_max=args.retry_max)
     app = create_app(args.key, debouncer.add, args.path, debouncer.status)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
 

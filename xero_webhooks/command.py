@@ -11,8 +11,13 @@ from collections.abc import Mapping
 log = logging.getLogger(__name__)
 
 
+class SyncFailed(RuntimeError):
+    """The sync command exited non-zero or timed out (the debouncer retries it)."""
+
+
 class CommandRunner:
-    """Runs `command` through the shell once per call; the outcome goes to the log."""
+    """Runs `command` through the shell once per call; the outcome goes to the log, and a
+    failure raises SyncFailed so the caller can retry."""
 
     def __init__(self, command: str, *, cwd: str | None = None,
                  env: Mapping[str, str] | None = None, timeout: float | None = None) -> None:
@@ -37,11 +42,11 @@ class CommandRunner:
                                   env=self.environment(tenant_id, streams),
                                   timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired:
-            log.error("the sync for tenant %s timed out after %ss", tenant_id, self.timeout)
-            return
+            raise SyncFailed(f"the sync for tenant {tenant_id} timed out after "
+                             f"{self.timeout}s") from None
         seconds = time.perf_counter() - began
         if done.returncode:
-            log.error("the sync for tenant %s exited with code %s after %.1fs", tenant_id,
-                      done.returncode, seconds)
+            raise SyncFailed(f"the sync for tenant {tenant_id} exited with code "
+                             f"{done.returncode} after {seconds:.1f}s")
         else:
             log.info("the sync for tenant %s finished in %.1fs", tenant_id, seconds)

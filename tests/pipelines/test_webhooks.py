@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 import requests
 
 from tests.pipelines.conftest import bin_of
+from xero_webhooks.command import CommandRunner, SyncFailed
 from xero_webhooks.debounce import Debouncer
 from xero_webhooks.events import streams_by_tenant
 from xero_webhooks.signature import sign, verify
@@ -161,3 +163,36 @@ def test_sandbox_writes_trigger_one_run_per_burst(hooked_sandbox: Any,
     wait_for(lambda: not receiver.health()["pending"] and not receiver.health()["running"])
     assert receiver.lines()[1] == f"{tenant} contacts"
     assert receiver.health()["runs"] == 2
+
+
+def test_a_failed_sync_is_retried_with_its_streams_until_it_succeeds() -> None:
+    """Xero sends an event once: a sync that fails must run again, not drop the event."""
+    calls: list[tuple[str, frozenset[str], float]] = []
+    done = threading.Event()
+
+    def action(tenant: str, streams: frozenset[str]) -> None:
+        calls.append((tenant, streams, time.monotonic()))
+        if len(calls) < 3:
+            raise SyncFailed("exit 1")
+        done.set()
+
+    debouncer = Debouncer(action, delay=0.05, retry_delay=0.2, retry_max=0.3)
+    debouncer.add("a", {"invoices"})
+    wait_for(lambda: len(calls) == 1)
+    debouncer.add("a", {"contacts"})  # arrives while the failing run goes: merged
+    assert done.wait(10)
+    wait_for(debouncer.idle)
+    assert debouncer.status()["failing"] == {}
+    debouncer.close()
+    assert [c[1] for c in calls] == [frozenset({"invoices"}),
+                                     frozenset({"invoices", "contacts"}),
+                                     frozenset({"invoices", "contacts"})]
+    gaps = [later[2] - earlier[2] for earlier, later in itertools.pairwise(calls)]
+    assert gaps[0] >= 0.2 and gaps[1] >= 0.3  # back-off doubled, capped at retry_max
+
+
+def test_command_runner_raises_on_a_failing_command(tmp_path: Path) -> None:
+    runner = CommandRunner("exit 3", cwd=str(tmp_path))
+    with pytest.raises(SyncFailed, match="code 3"):
+        runner("t1", frozenset({"invoices"}))
+    CommandRunner("true")("t1", frozenset())  # success raises nothing
