@@ -16,7 +16,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox import seed_documents
+from xero_sandbox import seed_documents, seed_history
 from xero_sandbox.chart import (
     CLASS_OF_TYPE,
     PROFILE_ORDER,
@@ -103,6 +103,7 @@ def build(ctx: SeedContext) -> None:
     assets(ctx)
     projects(ctx)
     attachments(ctx)
+    seed_history.build(ctx)
     for stream, rows in ctx.staged.items():
         ctx.org.coll(stream).load(rows)
 
@@ -503,7 +504,8 @@ def projects(ctx: SeedContext) -> None:
 # --- attachments --------------------------------------------------------------------------------
 
 def attachments(ctx: SeedContext) -> None:
-    """A few small files on invoices, contacts and bank transactions."""
+    """A few small files on invoices, contacts and bank transactions (seed_history adds
+    notes and files to every other kind of record that has them)."""
     for stream, count in (("invoices", 4), ("contacts", 2), ("bank_transactions", 2)):
         rows = ctx.staged.get(stream, [])
         pk = {"invoices": "InvoiceID", "contacts": "ContactID",
@@ -519,7 +521,7 @@ def attachments(ctx: SeedContext) -> None:
             ctx.org.attachments[(stream, rid)] = [Attachment(ctx.ids(), name, mime, body)]
             rec["HasAttachments"] = True
             ctx.org.add_history(stream, rid, f"Attached the file {name} through Xero.",
-                                "Attached", ctx.refs["user_names"][0], updated)
+                                seed_history.ATTACHED, ctx.refs["user_names"][0], updated)
 
 
 __all__ = ["HOUR_MS", "CountryProfile", "generate"]

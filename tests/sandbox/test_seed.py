@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from xero_core.endpoints import ENDPOINTS
-from xero_sandbox import ledger
+from xero_sandbox import ledger, seed_history
 from xero_sandbox.seed import generate
 from xero_sandbox.store import Organisation
 
@@ -250,7 +250,61 @@ def test_history_and_attachments_exist(nz: Organisation) -> None:
     attached = [(s, rid) for (s, rid), files in nz.attachments.items() if files]
     assert attached
     for stream, rid in attached:
-        assert nz.coll(stream).records[rid]["HasAttachments"] is True
+        rec = nz.coll(stream).records[rid]
+        # Quotes carry no HasAttachments in Xero's spec; every other record with files says so
+        assert rec.get("HasAttachments", stream == "quotes") is True
+
+
+def test_every_kind_with_history_or_attachments_has_some(orgs: list[Organisation]) -> None:
+    """Each resource whose History / Attachments endpoint exists gets notes / files, and
+    its first record is among them (what a reader of "the first record" sees)."""
+    for org in orgs:
+        noted = {s for s, _ in org.history}
+        filed = {s for (s, _), files in org.attachments.items() if files}
+        for ep in ENDPOINTS:
+            first = str(next(iter(org.coll(ep.stream).records.values()), {}).get(
+                ep.primary_key[0] if ep.primary_key else "", ""))
+            if ep.has_history:
+                assert ep.stream in noted, ep.stream
+                assert org.history.get((ep.stream, first)), ep.stream
+            else:
+                assert ep.stream not in noted, ep.stream
+            if ep.has_attachments:
+                assert ep.stream in filed, ep.stream
+                assert org.attachments.get((ep.stream, first)), ep.stream
+            else:
+                assert ep.stream not in filed, ep.stream
+
+
+def test_history_reads_like_xero_and_files_are_real(orgs: list[Organisation]) -> None:
+    for org in orgs:
+        for (stream, rid), notes in org.history.items():
+            assert rid in org.coll(stream).records
+            keys = [(n["DateUTC"], n["Changes"]) for n in notes]
+            assert len(keys) == len(set(keys)), (stream, rid)  # the tap's history key
+            times = [ledger.parse_ms(n["DateUTC"]) for n in notes]
+            assert times == sorted(times) and times[-1] < NOW
+            for n in notes:
+                assert set(n) == {"Changes", "DateUTC", "DateUTCString", "User", "Details"}
+                assert n["Changes"] and n["User"] and len(n["Details"]) <= 250
+        for files in org.attachments.values():
+            assert 1 <= len(files) <= 10
+            assert len({f.file_name.lower() for f in files}) == len(files)
+            for f in files:
+                assert f.content and f.file_name and "/" not in f.file_name
+                magic = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG\r\n\x1a\n"}
+                assert f.content.startswith(magic.get(f.mime_type, b"")), f.file_name
+
+
+def test_history_and_attachments_stay_bounded() -> None:
+    """The seeded notes and files are a fixed number per resource, whatever the size (the
+    invoices' own Created/Approved notes aside, which scale with the invoices)."""
+    org = generate(seed=1, size=3000, orgs=1, now_ms=NOW)[0]
+    cap = seed_history.NOTED_PER_TYPE + seed_history.ATTACHED_PER_TYPE + 4  # + seed.attachments
+    noted = Counter(s for s, _ in org.history if s != "invoices")
+    filed = Counter(s for s, _ in org.attachments)
+    assert noted and filed
+    assert max(noted.values()) <= cap and max(filed.values()) <= cap
 
 
 def test_size_scales_the_data() -> None:
