@@ -177,7 +177,19 @@ def records_per_size_unit(streams: tuple[str, ...]) -> float:
     return sum(counts.get(s, 0) for s in streams) / PROBE_SIZE
 
 
-def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool, unthrottled: bool,
+TOOL_KEYS = ("ours", "ours-unthrottled", "peer")
+HEADERS = ["tool", "N", "streams", "calls", "records", "seconds", "records/s", "peak RSS MB",
+           "CPU s", "records/CPU s", "sandbox s", "60/min floor s"]
+
+
+def row(r: Run) -> tuple[Any, ...]:
+    return (r.tool, r.n, r.streams, r.calls.total, r.total_records, round(r.measured.seconds, 1),
+            round(r.rate), round(r.measured.peak_rss_mb), round(r.measured.cpu_seconds, 1),
+            round(r.cpu_rate), round(r.calls.server_seconds, 1),
+            round(minute_limit_floor(r.calls.total)))
+
+
+def bench_size(n: int, ratio: float, streams: tuple[str, ...], tools_wanted: tuple[str, ...],
                timeout: float, peer_timeout: float) -> tuple[list[Run], dict[str, int]]:
     size = max(1, round(n / ratio))
     began = time.perf_counter()
@@ -191,12 +203,10 @@ def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool, unthr
         runs = []
         with tempfile.TemporaryDirectory(prefix="bench-tap-") as tmp:
             workdir = Path(tmp)
-            tools = [(OURS, "ours", our_args, timeout)]
-            if unthrottled:
-                tools.append((OURS_UNTHROTTLED, "ours-unthrottled", our_unthrottled_args,
-                              timeout))
-            if peer:
-                tools.append((PEER, "peer", peer_args, peer_timeout))
+            every = [(OURS, "ours", our_args, timeout),
+                     (OURS_UNTHROTTLED, "ours-unthrottled", our_unthrottled_args, timeout),
+                     (PEER, "peer", peer_args, peer_timeout)]
+            tools = [t for t in every if t[1] in tools_wanted]
             for tool, key, make_args, limit in tools:
                 run = sync(key, make_args(sandbox, workdir), sandbox, workdir, n, streams,
                            limit)
@@ -206,6 +216,9 @@ def bench_size(n: int, ratio: float, streams: tuple[str, ...], peer: bool, unthr
                 print(f"#   {tool}: {run.total_records:,} records, {run.calls.total} calls, "
                       f"{run.measured.seconds:.1f}s, {run.measured.peak_rss_mb:.0f} MB, "
                       f"exit {run.measured.returncode}{killed}", file=sys.stderr, flush=True)
+                print("#   row: " + " | ".join(str(v) for v in row(run)) + " | per stream: "
+                      + ", ".join(f"{s} {run.calls.by_stream.get(s, 0)}/{run.records.get(s, 0)}"
+                                  for s in streams), file=sys.stderr, flush=True)
         return runs, held
     finally:
         sandbox.stop()
@@ -223,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-unthrottled", dest="unthrottled", action="store_false",
                         help="skip the second run of our tap with max_calls_per_minute="
                              f"{UNTHROTTLED_CALLS_PER_MINUTE:,} (its client-side limiter off)")
+    parser.add_argument("--tools", default=None,
+                        help="comma-separated subset of ours,ours-unthrottled,peer to run "
+                             "(default: ours and ours-unthrottled, and peer with --peer); the "
+                             "same --sizes in several processes give the same data")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds before one tool's run is killed")
     parser.add_argument("--peer-timeout", type=float, default=None,
@@ -230,26 +247,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     streams = tuple(s.strip() for s in args.streams.split(",") if s.strip())
-    if args.peer and not PEER_PYTHON.exists():
+    if args.tools:
+        tools = tuple(t.strip() for t in args.tools.split(",") if t.strip())
+        unknown = set(tools) - set(TOOL_KEYS)
+        if unknown:
+            parser.error(f"unknown --tools {sorted(unknown)}; choose from {TOOL_KEYS}")
+    else:
+        tools = ("ours",) + (("ours-unthrottled",) if args.unthrottled else ()) + (
+            ("peer",) if args.peer else ())
+    if "peer" in tools and not PEER_PYTHON.exists():
         install_peer()
 
     ratio = records_per_size_unit(streams)
     all_runs: list[Run] = []
     checks: list[tuple[str, bool]] = []
     for n in sizes:
-        runs, held = bench_size(n, ratio, streams, args.peer, args.unthrottled, args.timeout,
+        runs, held = bench_size(n, ratio, streams, tools, args.timeout,
                                 args.peer_timeout or args.timeout)
         all_runs += runs
-        ours = runs[0]
-        over = {s: (ours.calls.by_stream.get(s, 0), max_calls(max(held[s], ours.records.get(s, 0))))
-                for s in streams}
-        worst = [f"{s} {c}>{b}" for s, (c, b) in over.items() if c > b]
-        checks.append((f"N={n:,}: our calls per paged stream <= ceil(records/1000)+1"
-                       + (f" ({', '.join(worst)})" if worst else ""), not worst))
-        complete = all(ours.records.get(s, 0) >= held[s] for s in streams)
-        checks.append((f"N={n:,}: our tap emitted every record the sandbox holds "
-                       f"({ours.total_records:,} of {sum(held.values()):,})", complete))
-        checks.append((f"N={n:,}: our tap exited 0", ours.measured.returncode == 0))
+        ours = next((r for r in runs if r.tool == OURS), None)
+        if ours is not None:
+            over = {s: (ours.calls.by_stream.get(s, 0),
+                        max_calls(max(held[s], ours.records.get(s, 0)))) for s in streams}
+            worst = [f"{s} {c}>{b}" for s, (c, b) in over.items() if c > b]
+            checks.append((f"N={n:,}: our calls per paged stream <= ceil(records/1000)+1"
+                           + (f" ({', '.join(worst)})" if worst else ""), not worst))
+            complete = all(ours.records.get(s, 0) >= held[s] for s in streams)
+            checks.append((f"N={n:,}: our tap emitted every record the sandbox holds "
+                           f"({ours.total_records:,} of {sum(held.values()):,})", complete))
+            checks.append((f"N={n:,}: our tap exited 0", ours.measured.returncode == 0))
         free = next((r for r in runs if r.tool == OURS_UNTHROTTLED), None)
         if free is not None:
             checks.append((f"N={n:,}: our tap with its limiter off emitted every record and "
@@ -260,20 +286,20 @@ def main(argv: list[str] | None = None) -> int:
         if peer is not None and peer.measured.returncode != 0:
             print(f"# N={n:,}: the peer exited {peer.measured.returncode}: its figures are "
                   f"those of a partial run", file=sys.stderr)
-        if peer is not None:
+        if peer is not None and ours is not None:
             speedup = ours.rate / peer.rate if peer.rate else float("inf")
             checks.append((f"N={n:,}: our records/s >= {SPEEDUP_GOAL:g}x the peer's "
                            f"({speedup:.1f}x)", speedup >= SPEEDUP_GOAL))
-            if free is not None:
-                cpu_speedup = free.rate / peer.rate if peer.rate else float("inf")
-                checks.append((f"N={n:,}: with our limiter off, our records/s >= "
-                               f"{SPEEDUP_GOAL:g}x the peer's ({cpu_speedup:.1f}x)",
-                               cpu_speedup >= SPEEDUP_GOAL))
             at_xero = peer.xero_seconds / ours.xero_seconds
             print(f"# N={n:,}: at Xero's 60 calls/min the peer's {peer.calls.total} calls take "
                   f">= {peer.xero_seconds:,.0f}s, ours {ours.xero_seconds:,.0f}s "
                   f"({at_xero:.1f}x); per CPU second ours {ours.cpu_rate:,.0f} records, "
                   f"the peer {peer.cpu_rate:,.0f}", file=sys.stderr)
+        if peer is not None and free is not None:
+            cpu_speedup = free.rate / peer.rate if peer.rate else float("inf")
+            checks.append((f"N={n:,}: with our limiter off, our records/s >= "
+                           f"{SPEEDUP_GOAL:g}x the peer's ({cpu_speedup:.1f}x)",
+                           cpu_speedup >= SPEEDUP_GOAL))
     ours_runs = [r for r in all_runs if r.tool == OURS]
     if len(ours_runs) > 1:
         small, large = ours_runs[0], ours_runs[-1]
@@ -281,13 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         checks.append((f"our peak RSS flat: N={large.n:,} within {RSS_GROWTH_LIMIT}x of "
                        f"N={small.n:,} ({growth:.2f}x)", growth <= RSS_GROWTH_LIMIT))
 
-    rows = [(r.tool, r.n, r.streams, r.calls.total, r.total_records,
-             round(r.measured.seconds, 1), round(r.rate), round(r.measured.peak_rss_mb),
-             round(r.measured.cpu_seconds, 1), round(r.calls.server_seconds, 1),
-             round(minute_limit_floor(r.calls.total)))
-            for r in all_runs]
-    print(markdown_table(["tool", "N", "streams", "calls", "records", "seconds", "records/s",
-                          "peak RSS MB", "CPU s", "sandbox s", "60/min floor s"], rows))
+    print(markdown_table(HEADERS, [row(r) for r in all_runs]))
     print()
     per_stream = [(r.tool, r.n, *(f"{r.calls.by_stream.get(s, 0)}/{r.records.get(s, 0):,}"
                                   for s in streams)) for r in all_runs]
