@@ -163,8 +163,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          "BankTransaction", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, status_field="Status", writes=_DOC | {W.DELETE_STATUS}),
     _acc("bank_transfers", "/BankTransfers", "BankTransfers", "BankTransferID", "BankTransfer",
-         _TX, modified_since=True, replication_key="CreatedDateUTC",
-         writes=frozenset({W.CREATE, W.HISTORY, W.ATTACHMENTS})),
+         _TX, modified_since=True, replication_key="CreatedDateUTC", status_field="Status",
+         writes=frozenset({W.CREATE, W.HISTORY, W.ATTACHMENTS}),
+         list_params=(("includeDeleted", "true"),)),  # else Xero hides deleted transfers
     _acc("batch_payments", "/BatchPayments", "BatchPayments", "BatchPaymentID", "BatchPayment",
          _TX, modified_since=True, replication_key=UPD, status_field="Status",
          writes=frozenset({W.CREATE, W.HISTORY, W.DELETE_STATUS})),

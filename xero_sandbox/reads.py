@@ -197,6 +197,10 @@ def _filters(ep: Endpoint, params: Mapping[str, str]) -> list[Callable[[Record],
                     params.get("includeArchived")):
                 status = field_getter(ep.status_field)
                 preds.append(lambda rec: status(rec) != "ARCHIVED")
+            if ("includeDeleted", "true") in ep.list_params and not _truthy(
+                    params.get("includeDeleted")):
+                deleted = field_getter(ep.status_field)
+                preds.append(lambda rec: deleted(rec) != "DELETED")
         if ep.where and params.get("where"):
             preds.append(compile_where(params["where"]))
     elif ep.api == "assets":

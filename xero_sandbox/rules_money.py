@@ -305,7 +305,7 @@ def bank_transfers(stg: Staging, el: Record, op: Op) -> Record:
            "FromIsReconciled": bool(el.get("FromIsReconciled", False)),
            "ToIsReconciled": bool(el.get("ToIsReconciled", False)),
            "Reference": str(el.get("Reference") or ""), "HasAttachments": False,
-           "CreatedDateUTC": ms_date(stg.now_ms)}
+           "Status": "AUTHORISED", "CreatedDateUTC": ms_date(stg.now_ms)}
     stg.put("bank_transfers", rec)
     for btid, kind, acct in ((from_id, "SPEND-TRANSFER", src), (to_id, "RECEIVE-TRANSFER", dst)):
         stg.put("bank_transactions", {

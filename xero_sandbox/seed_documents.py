@@ -429,7 +429,7 @@ def over_and_prepayments(ctx: SeedContext) -> None:
                 "LineItems": [line], "BankAccount": bank, "IsReconciled": r() < 0.5,
                 "Date": ctx.date(day), "DateString": ctx.date_string(day), "Reference": "",
                 "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
-                "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "SubTotal": amount,
+                "Status": rec["Status"], "LineAmountTypes": "NoTax", "SubTotal": amount,
                 "TotalTax": 0.0, "Total": amount, pk: rid, "UpdatedDateUTC": "",
                 "HasAttachments": False}, created)
 
@@ -481,10 +481,15 @@ def bank_transfers(ctx: SeedContext) -> None:
             "CurrencyRate": 1.0, "FromBankTransactionID": from_id,
             "ToBankTransactionID": to_id, "FromIsReconciled": False, "ToIsReconciled": False,
             "Reference": f"Transfer {i + 1}", "HasAttachments": False,
+            # One in ten was deleted (its two bank transactions with it); Xero lists those
+            # only with includeDeleted=true.
+            "Status": "DELETED" if i % 10 == 2 else "AUTHORISED",
             "CreatedDateUTC": f"/Date({created}+0000)/",
         }
+        deleted = (min(created + 3 * HOUR_MS, ctx.now_ms - 1)
+                   if rec["Status"] == "DELETED" else None)
         ctx.stage("bank_transfers", rec, created)
-        ctx.post(created, "bank_transfers", rec)
+        ctx.post(created, "bank_transfers", rec, deleted)
         for btid, kind, account in ((from_id, "SPEND-TRANSFER", src),
                                     (to_id, "RECEIVE-TRANSFER", dst)):
             ctx.stage("bank_transactions", {
@@ -492,9 +497,9 @@ def bank_transfers(ctx: SeedContext) -> None:
                 "BankAccount": account, "IsReconciled": False, "Date": ctx.date(day),
                 "DateString": ctx.date_string(day), "Reference": rec["Reference"],
                 "CurrencyCode": ctx.profile.currency, "CurrencyRate": 1.0,
-                "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "SubTotal": amount,
+                "Status": rec["Status"], "LineAmountTypes": "NoTax", "SubTotal": amount,
                 "TotalTax": 0.0, "Total": amount, "UpdatedDateUTC": "", "HasAttachments": False,
-            }, created)
+            }, deleted or created)
 
 
 _MJ_KINDS = (("Depreciation", "416", "711"), ("Wages accrual", "477", "804"),
