@@ -315,7 +315,7 @@ def put_attachment(org: Organisation, endpoint: Endpoint, record_id: str, file_n
     else:
         files[same] = att
     org.attachments[(endpoint.stream, record_id)] = files
-    if not rec.get("HasAttachments"):
+    if rec.get("HasAttachments") is False:  # only where Xero has the field (quotes do not)
         coll.put({**rec, "HasAttachments": True}, now_ms)
     return WriteOutcome(200, envelope(
         "Attachments", [att.as_xero(attachment_url(base_url, endpoint, record_id, name))],
