@@ -40,7 +40,7 @@ def start_sandbox(*, size: int, limits: bool, orgs: int = 1, seed: int = 42) -> 
     """A running `xero-sandbox serve` on 127.0.0.1 (the caller stops it)."""
     command = [str(VENV_BIN / "xero-sandbox")] if (VENV_BIN / "xero-sandbox").exists() else None
     return SandboxProcess(seed=seed, size=size, orgs=orgs, limits=limits,
-                          startup_timeout=900, command=command).start()
+                          startup_timeout=3600, command=command).start()
 
 
 def stream_counts(sandbox: SandboxProcess, org: int = 0) -> dict[str, int]:
