@@ -79,6 +79,7 @@ class Endpoint:
     where: bool = False  # takes a `where` filter
     order: bool = False  # takes `order`
     granular_scope: str = ""  # the scope apps created from 2 March 2026 get instead of `scope`
+    status_param: str | None = None  # the list filter by status: Statuses= or Status=
 
     @property
     def base(self) -> str:
@@ -191,7 +192,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          natural_keys=("InvoiceNumber",), status_field="Status",
          writes=_DOC | {W.VOID, W.DELETE_STATUS, W.EMAIL}, lookup_param="IDs",
-         natural_lookup_param="InvoiceNumbers"),
+         natural_lookup_param="InvoiceNumbers", status_param="Statuses"),
     _acc("invoice_reminders", "/InvoiceReminders/Settings", "InvoiceReminders", (),
          "InvoiceReminder", _SET),
     _acc("items", "/Items", "Items", "ItemID", "Item", _SET, modified_since=True,
@@ -203,7 +204,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("linked_transactions", "/LinkedTransactions", "LinkedTransactions",
          "LinkedTransactionID", "LinkedTransaction", _TX, paging=Paging.PAGE,
          replication_key=UPD, status_field="Status", hard_deletes=True,
-         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP})),
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP}), status_param="Status"),
     _acc("manual_journals", "/ManualJournals", "ManualJournals", "ManualJournalID",
          "ManualJournal", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, status_field="Status", writes=_DOC | {W.VOID, W.DELETE_STATUS}),
@@ -223,10 +224,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("purchase_orders", "/PurchaseOrders", "PurchaseOrders", "PurchaseOrderID",
          "PurchaseOrder", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, natural_keys=("PurchaseOrderNumber",), status_field="Status",
-         writes=_DOC | {W.DELETE_STATUS}, where=False),
+         writes=_DOC | {W.DELETE_STATUS}, where=False, status_param="Status"),
     _acc("quotes", "/Quotes", "Quotes", "QuoteID", "Quote", _TX, paging=Paging.PAGE,
          modified_since=True, replication_key=UPD, natural_keys=("QuoteNumber",),
-         status_field="Status", writes=_DOC | {W.DELETE_STATUS}, where=False),
+         status_field="Status", writes=_DOC | {W.DELETE_STATUS}, where=False,
+         status_param="Status"),
     _acc("repeating_invoices", "/RepeatingInvoices", "RepeatingInvoices", "RepeatingInvoiceID",
          "RepeatingInvoice", _TX, status_field="Status", where=True, order=True,
          writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS, W.HISTORY, W.ATTACHMENTS})),

@@ -190,7 +190,8 @@ def _filters(ep: Endpoint, params: Mapping[str, str]) -> list[Callable[[Record],
             if wanted := _csv(params.get(name)):
                 preds.append(_in_set(field_getter(path), wanted))
         if ep.status_field:
-            statuses = _csv(params.get("Statuses")) or _csv(params.get("Status"))
+            # Only where Xero has the filter (Invoices: Statuses=; a few: Status=).
+            statuses = _csv(params.get(ep.status_param)) if ep.status_param else []
             if statuses:
                 preds.append(_in_set(field_getter(ep.status_field), statuses))
             if ("includeArchived", "true") in ep.list_params and not _truthy(

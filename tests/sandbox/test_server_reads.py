@@ -182,6 +182,18 @@ def test_ids_numbers_statuses_and_contact_ids(api) -> None:
     assert got and all(i["Contact"]["ContactID"] == contact_id for i in got)
 
 
+def test_status_filters_only_where_xero_has_them(api) -> None:
+    """Statuses= filters Invoices, Status= Quotes; elsewhere Xero ignores them."""
+    quotes = api.records("Quotes", "Quotes", page=1)
+    status = quotes[0]["Status"]
+    got = api.records("Quotes", "Quotes", Status=status, page=1)
+    assert got and {q["Status"] for q in got} == {status}
+    notes = api.records("CreditNotes", "CreditNotes", page=1, pageSize=1000)
+    assert len({c["Status"] for c in notes}) > 1
+    assert api.records("CreditNotes", "CreditNotes", page=1, pageSize=1000,
+                       Statuses=notes[0]["Status"]) == notes
+
+
 def test_contacts_hide_archived_unless_asked(api) -> None:
     stored = api.sandbox.records(api.tenant_id, "contacts")
     archived = {c["ContactID"] for c in stored if c.get("ContactStatus") == "ARCHIVED"}
