@@ -10,10 +10,10 @@ transactions, contacts, accounts and currencies), one `target-xero` writing `--t
 new invoices `--batch-size` a call to another tenant, and a tap on a tenant with only
 `--day-left` calls left of its day budget, re-run from its state once the day is back.
 
-Prints, per tenant, the calls in each minute after its first call, the fewest calls in a 60 s
-window that started with a minute's work waiting (goal: 57, 95% of 60), the most in any 60 s
-window (limit: 60) and its 429 answers; the target's records per minute; then PASS/FAIL for
-every property the test asserts.
+Prints, per tenant, the calls in each minute after its first call, the fewest calls in such a
+minute that started with a minute's work waiting (goal: 57, 95% of 60), the same over sliding
+60 s windows (a figure), the most in any sliding 60 s window (limit: 60) and its 429 answers;
+the target's records per minute; then PASS/FAIL for every property the test asserts.
 """
 
 from __future__ import annotations
@@ -69,11 +69,14 @@ def main(argv: list[str] | None = None) -> int:
             (f"target {result.target.tenant_id[:8]}", result.target.minutes,
              sum(result.target.landed.values()))):
         rows.append((name, m.calls, records, round(m.seconds, 1),
-                     " ".join(str(c) for c in m.by_minute()), m.least(), m.most(),
+                     " ".join(str(c) for c in m.by_minute()), m.least(), m.sliding_least(),
+                     m.most(),
                      m.statuses.get(429, 0)))
     print(markdown_table(["tenant", "calls", "records", "seconds first to last call",
-                          "calls in each minute", f"fewest in a 60s window (goal {FLOOR})",
-                          "most in a 60s window", "429s"], rows))
+                          "calls in each minute",
+                          f"fewest in a minute with work waiting (goal {FLOOR})",
+                          "fewest in a sliding 60s window", "most in a sliding 60s window",
+                          "429s"], rows))
     print()
     print(f"target: {result.target.records_per_minute(plan.target_records):,.0f} records/min "
           f"({plan.batch_size} a call), first to last call")
