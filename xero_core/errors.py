@@ -31,7 +31,10 @@ class XeroHTTPError(XeroError):
         self, status: int, message: str, *, url: str = "", body: Any = None,
         tenant_id: str | None = None,
     ) -> None:
-        super().__init__(f"HTTP {status} from Xero{' at ' + url if url else ''}: {message}")
+        where = f" at {url}" if url else ""
+        # status 0: Xero never answered (network error) or the call was not sent at all.
+        head = f"HTTP {status} from Xero{where}" if status else f"Xero{where}"
+        super().__init__(f"{head}: {message}")
         self.status = status
         self.message = message
         self.url = url

@@ -206,7 +206,7 @@ class XeroClient:
         while True:
             if limiter is not None and limiter.day_remaining == 0 and not self.wait_on_day_limit:
                 raise DayLimitError(
-                    429,
+                    0,
                     f"the day limit of {DAY_LIMIT:,} calls for this organisation is spent "
                     f"(X-DayLimit-Remaining: 0); not sending. Stopping cleanly: re-run later "
                     f"(state is kept), or set wait_on_day_limit to wait it out",

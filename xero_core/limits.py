@@ -29,6 +29,7 @@ PROBLEM_MINUTE = "minute"
 PROBLEM_DAY = "day"
 PROBLEM_CONCURRENT = "concurrent"
 PROBLEM_APP_MINUTE = "appminute"
+INFINITY = float("inf")
 
 
 class RollingWindow:
@@ -70,6 +71,50 @@ class RollingWindow:
         return True
 
 
+class CallWindow:
+    """The client's own rolling minute, counted so that Xero can never see a 61st call.
+
+    Xero counts a call from when it arrives; the client knows when it reserved the call
+    (before arrival) and when the answer came (after). A call therefore occupies the window
+    from its reservation until `span` after its answer, and while it is in flight it cannot
+    age out at all: whatever a call's latency, the server's count is never above ours.
+    """
+
+    def __init__(self, limit: int, span: float, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self.span = span
+        self.clock = clock
+        self._calls: list[list[float]] = []  # one cell per call: its answer time, inf in flight
+
+    def _trim(self, now: float) -> None:
+        edge = now - self.span
+        self._calls = [c for c in self._calls if c[0] > edge]
+
+    def count(self) -> int:
+        self._trim(self.clock())
+        return len(self._calls)
+
+    def wait_time(self) -> float:
+        """Seconds until one more call fits (0 when it fits now)."""
+        now = self.clock()
+        self._trim(now)
+        if len(self._calls) < self.limit:
+            return 0.0
+        ages = sorted(c[0] for c in self._calls)
+        oldest = ages[len(ages) - self.limit]
+        if oldest == INFINITY:  # every counted call is still in flight: poll
+            return 0.05
+        return max(0.0, oldest + self.span - now)
+
+    def reserve(self) -> list[float]:
+        cell = [INFINITY]
+        self._calls.append(cell)
+        return cell
+
+    def done(self, cell: list[float]) -> None:
+        cell[0] = self.clock()
+
+
 class TenantLimiter:
     """Client-side limiter for one tenant: at most 5 calls in flight and 60 in any minute.
 
@@ -85,7 +130,7 @@ class TenantLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._slots = threading.BoundedSemaphore(concurrent)
-        self._minute = RollingWindow(per_minute, MINUTE, clock)
+        self._minute = CallWindow(per_minute, MINUTE, clock)
         self._lock = threading.Lock()
         self._sleep = sleep
         self.clock = clock
@@ -95,19 +140,18 @@ class TenantLimiter:
         self.calls = 0
         self.waited = 0.0
 
-    def _reserve_minute_slot(self) -> None:
+    def _reserve_minute_slot(self) -> list[float]:
         while True:
             with self._lock:
                 wait = self._minute.wait_time()
                 if wait <= 0 and self.minute_remaining == 0:
-                    # The server says the minute is spent (another client shares it): wait
-                    # for the oldest of our own calls to age out, or a full minute.
-                    wait = self._minute.wait_time() or 1.0
+                    # The server says the minute is spent while our own window is not: another
+                    # client shares this organisation's budget. Wait a moment and ask again.
+                    wait = 1.0
                     self.minute_remaining = None
                 if wait <= 0:
-                    self._minute.add()
                     self.calls += 1
-                    return
+                    return self._minute.reserve()
             self.waited += wait
             self._sleep(wait)
 
@@ -115,8 +159,12 @@ class TenantLimiter:
     def slot(self) -> Iterator[None]:
         """Hold one of the concurrent slots and one call of the minute budget."""
         with self._slots:
-            self._reserve_minute_slot()
-            yield
+            cell = self._reserve_minute_slot()
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._minute.done(cell)
 
     def observe(self, headers: dict[str, str] | object) -> None:
         """Learn the remaining budgets from a response's headers."""
@@ -132,6 +180,9 @@ class TenantLimiter:
             if value is not None:
                 with suppress(ValueError):
                     setattr(self, attr, int(value))
+        with self._lock:
+            if self.minute_remaining == 0 and self._minute.count() >= self._minute.limit:
+                self.minute_remaining = None  # our own calls spent it: our window knows
 
     def penalise(self, seconds: float) -> None:
         """After a minute-limit 429: hold every caller for `seconds`."""

@@ -13,7 +13,7 @@ import pytest
 from xero_core import dates, jsonutil
 from xero_core.auth import TokenStore
 from xero_core.endpoints import ENDPOINTS, Paging, Write, endpoint
-from xero_core.limits import RollingWindow, TenantLimiter
+from xero_core.limits import CallWindow, RollingWindow, TenantLimiter
 
 
 class FakeClock:
@@ -155,3 +155,47 @@ def test_lone_surrogates_become_json_escapes() -> None:
     raw = jsonutil.dumps_bytes({"Reference": "a\udcf9é"})
     assert raw == '{"Reference":"a\\udcf9é"}'.encode()
     assert jsonutil.loads(raw) == {"Reference": "a\udcf9é"}
+
+
+def test_a_call_counts_until_a_minute_after_its_answer() -> None:
+    """Xero counts a call from its arrival, which lies between our reservation and the
+    answer: the client's window must hold each call until a minute after the answer."""
+    clock = FakeClock()
+    lim = TenantLimiter(per_minute=2, clock=clock, sleep=clock.sleep)
+    with lim.slot():
+        clock.t += 5  # a slow call: answered 5 s after it was reserved
+    with lim.slot():
+        pass
+    start = clock.t
+    with lim.slot():  # the third waits for the first: 60 s after its answer, not its start
+        assert clock.t - start == pytest.approx(60)
+
+
+def test_a_call_in_flight_never_ages_out() -> None:
+    clock = FakeClock()
+    win = CallWindow(1, 60, clock)
+    cell = win.reserve()
+    clock.t += 600  # ten minutes in flight (a long timeout)
+    assert win.count() == 1 and win.wait_time() > 0
+    win.done(cell)
+    assert win.wait_time() == pytest.approx(60)
+
+
+def test_our_own_spent_minute_adds_no_pause() -> None:
+    """X-MinLimit-Remaining: 0 after our own 60th call: the window knows, no extra wait."""
+    clock = FakeClock()
+    lim = TenantLimiter(per_minute=3, clock=clock, sleep=clock.sleep)
+    for remaining in (2, 1, 0):
+        with lim.slot():
+            pass
+        lim.observe({"X-MinLimit-Remaining": str(remaining)})
+    with lim.slot():
+        pass
+    assert lim.waited == pytest.approx(60)  # only the window's own wait
+    shared = TenantLimiter(per_minute=3, clock=clock, sleep=clock.sleep)
+    with shared.slot():
+        pass
+    shared.observe({"X-MinLimit-Remaining": "0"})  # someone else spent it: back off
+    with shared.slot():
+        pass
+    assert shared.waited == pytest.approx(1.0)
