@@ -55,14 +55,109 @@ def lists_all(ep: Endpoint) -> bool:
     return not ep.where and not ep.lookup_param and not ep.natural_lookup_param
 
 
+# Document types whose numbers Xero does not keep unique: a bill (or supplier credit note)
+# carries the supplier's own number, so two suppliers' bills can both be "1001". A match by
+# number on these must also agree on the contact.
+PER_CONTACT_TYPES = frozenset({"ACCPAY", "ACCPAYCREDIT"})
+# Resources whose natural key is a document number shared across types (ACCREC / ACCPAY ...).
+TYPED_NUMBERS = frozenset({"invoices", "credit_notes"})
+
+
+@dataclass(frozen=True)
+class Like:
+    """What a record says about the document it means, beyond its number."""
+
+    type: str = ""
+    contact_ids: frozenset[str] = frozenset()
+    contact_names: frozenset[str] = frozenset()
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_ids or self.contact_names)
+
+    def describe(self) -> str:
+        parts = [f"Type {self.type}"] if self.type else []
+        if self.contact_names:
+            parts.append(f"Contact {sorted(self.contact_names)[0]!r}")
+        elif self.contact_ids:
+            parts.append(f"ContactID {sorted(self.contact_ids)[0]}")
+        return ", ".join(parts)
+
+
+def like_of(obj: Any, extra_contact_ids: Iterable[Any] = ()) -> Like:
+    """The Type and contact (id / name) a record or a nested document reference gives."""
+    if not isinstance(obj, dict):
+        return Like()
+    contact = obj.get("Contact")
+    ids = {_norm(i) for i in extra_contact_ids if i}
+    names: set[str] = set()
+    if isinstance(contact, dict):
+        if contact.get("ContactID"):
+            ids.add(_norm(contact["ContactID"]))
+        if contact.get("Name"):
+            names.add(_norm(contact["Name"]))
+    kind = obj.get("Type")
+    return Like(str(kind).strip().upper() if isinstance(kind, str) else "",
+                frozenset(ids), frozenset(names))
+
+
+def agrees(like: Like, candidate: dict[str, Any]) -> bool:
+    """Can `candidate` (a document the organisation holds) be the one `like` describes?
+
+    The Type must agree when both give it; for bills and supplier credit notes the contact
+    must too (by ContactID or Name). What one side does not say cannot disagree: several
+    candidates left that way make the match ambiguous, never a guess.
+    """
+    ctype = str(candidate.get("Type") or "").strip().upper()
+    if like.type and ctype and like.type != ctype:
+        return False
+    if (like.type or ctype) not in PER_CONTACT_TYPES or not like.has_contact:
+        return True
+    contact = candidate.get("Contact")
+    if not isinstance(contact, dict) or not (contact.get("ContactID") or contact.get("Name")):
+        return True
+    if contact.get("ContactID") and _norm(contact["ContactID"]) in like.contact_ids:
+        return True
+    return bool(contact.get("Name")) and _norm(contact["Name"]) in like.contact_names
+
+
+@dataclass
+class Match:
+    """The record a key finds: one, none, or several (ambiguous)."""
+
+    found: dict[str, Any] | None = None
+    candidates: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+    def problem(self, ep: Endpoint, field_name: str, value: Any, like: Like | None = None
+                ) -> str:
+        """Why an ambiguous match is refused (names the field, the value and the candidates)."""
+        pk = ep.primary_key[0]
+        ids = ", ".join(str(c.get(pk)) for c in self.candidates[:5])
+        more = f" and {len(self.candidates) - 5} more" if len(self.candidates) > 5 else ""
+        said = f" and {like.describe()}" if like is not None and like.describe() else ""
+        return (f"{field_name}: {value!s}{said} matches {len(self.candidates)} {ep.stream} in "
+                f"this organisation ({pk} {ids}{more}): ambiguous, not guessed; give the "
+                f"{pk}" + (" or the Type and Contact" if ep.stream in TYPED_NUMBERS else ""))
+
+
 class Index:
-    """The records of one resource known in the target organisation."""
+    """The records of one resource known in the target organisation.
+
+    A natural key can name several records (bills of two suppliers numbered "1001", a bill and
+    a sales invoice): `by_natural` keeps every one. `looked` holds the natural keys asked of
+    Xero in this run, so the index knows all records carrying them (plus what the run wrote).
+    """
 
     def __init__(self, ep: Endpoint) -> None:
         self.ep = ep
         self.by_id: dict[str, dict[str, Any]] = {}
-        self.by_natural: dict[str, dict[str, Any]] = {}
+        self.by_natural: dict[str, dict[str, dict[str, Any]]] = {}
         self.missing_ids: set[str] = set()
+        self.looked: set[str] = set()
         self.complete = False  # the whole resource was listed
 
     @property
@@ -75,25 +170,53 @@ class Index:
 
     def add(self, rec: dict[str, Any]) -> None:
         rid = rec.get(self.pk)
+        nat = self.natural
         if rid:
+            old = self.by_id.get(_norm(rid))
+            if old is not None and nat and old.get(nat) and (
+                    not rec.get(nat) or _norm(old[nat]) != _norm(rec[nat])):
+                self._drop_natural(old)  # renumbered: no longer found by its old number
             self.by_id[_norm(rid)] = rec
             self.missing_ids.discard(_norm(rid))
-        nat = self.natural
         if nat and rec.get(nat):
-            self.by_natural[_norm(rec[nat])] = rec
+            bucket = self.by_natural.setdefault(_norm(rec[nat]), {})
+            bucket[_norm(rid) if rid else f"#{id(rec)}"] = rec
+
+    def _drop_natural(self, rec: dict[str, Any]) -> None:
+        nat = self.natural
+        if not nat or not rec.get(nat):
+            return
+        bucket = self.by_natural.get(_norm(rec[nat]))
+        if bucket is None:
+            return
+        rid = rec.get(self.pk)
+        bucket.pop(_norm(rid) if rid else f"#{id(rec)}", None)
+        if not bucket:
+            self.by_natural.pop(_norm(rec[nat]), None)
 
     def remove(self, rid: str) -> None:
         rec = self.by_id.pop(_norm(rid), None)
-        nat = self.natural
-        if rec is not None and nat and rec.get(nat):
-            self.by_natural.pop(_norm(rec[nat]), None)
+        if rec is not None:
+            self._drop_natural(rec)
         self.missing_ids.add(_norm(rid))
 
     def get_id(self, rid: Any) -> dict[str, Any] | None:
         return self.by_id.get(_norm(rid)) if rid else None
 
+    def candidates(self, value: Any) -> list[dict[str, Any]]:
+        """Every known record whose natural key is `value`."""
+        if value in (None, ""):
+            return []
+        return list(self.by_natural.get(_norm(value), {}).values())
+
     def get_natural(self, value: Any) -> dict[str, Any] | None:
-        return self.by_natural.get(_norm(value)) if value not in (None, "") else None
+        """The one record with this natural key (None when none or several)."""
+        found = self.candidates(value)
+        return found[0] if len(found) == 1 else None
+
+    def natural_known(self, value: Any) -> bool:
+        """True when every record with this natural key is known (asked, or all listed)."""
+        return self.complete or _norm(value) in self.looked
 
     def known(self, rid: Any) -> bool | None:
         """True / False when known, None when it has to be looked up."""
@@ -138,7 +261,7 @@ class References:
                 return
             want_ids = sorted({str(i) for i in ids if idx.known(i) is None})
             want_nat = sorted({str(n) for n in naturals
-                               if n not in (None, "") and idx.get_natural(n) is None})
+                               if n not in (None, "") and not idx.natural_known(n)})
             if not idx.natural:
                 want_nat = []
             if want_ids and idx.ep.lookup_param:
@@ -166,25 +289,35 @@ class References:
             terms = [f'{idx.pk}==Guid("{i}")' for i in ids]
             terms += [f"{idx.natural}=={_quote(n)}" for n in naturals]
             params["where"] = " OR ".join(terms)
-        if ep.paging is not Paging.NONE:
-            params["page"] = 1
-            if ep.paging is Paging.PAGE_SIZE:
-                params["pageSize"] = MAX_LIST_TERMS
-        try:
-            body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
-        except XeroHTTPError as exc:
-            if exc.status != 414 or len(ids) + len(naturals) < 2:
-                raise
-            half_ids, half_nat = len(ids) // 2, len(naturals) // 2
-            self._lookup(idx, ids[:half_ids], naturals[:half_nat])
-            self._lookup(idx, ids[half_ids:], naturals[half_nat:])
-            return
-        self.lookups += 1
-        for rec in _records(body, ep):
-            idx.add(rec)
+        page = 1
+        while True:
+            if ep.paging is not Paging.NONE:
+                params["page"] = page
+                if ep.paging is Paging.PAGE_SIZE:
+                    params["pageSize"] = MAX_LIST_TERMS
+            try:
+                body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id,
+                                            params=params)
+            except XeroHTTPError as exc:
+                if exc.status != 414 or len(ids) + len(naturals) < 2 or page > 1:
+                    raise
+                half_ids, half_nat = len(ids) // 2, len(naturals) // 2
+                self._lookup(idx, ids[:half_ids], naturals[:half_nat])
+                self._lookup(idx, ids[half_ids:], naturals[half_nat:])
+                return
+            self.lookups += 1
+            recs = _records(body, ep)
+            for rec in recs:
+                idx.add(rec)
+            # Numbers shared by several documents can answer more than a page: read on (only
+            # then) so the index holds every candidate.
+            if ep.paging is not Paging.PAGE_SIZE or not _more_pages(body, page, len(recs)):
+                break
+            page += 1
         for i in ids:
             if idx.get_id(i) is None:
                 idx.missing_ids.add(_norm(i))
+        idx.looked.update(_norm(n) for n in naturals)
 
     def _list_all(self, idx: Index) -> None:
         ep = idx.ep
@@ -207,10 +340,33 @@ class References:
 
     # -- resolution ------------------------------------------------------------------------
 
-    def find(self, stream: str, rid: Any = None, natural: Any = None) -> dict[str, Any] | None:
-        """The target's record by id, else by natural key (call `ensure` first)."""
+    def match(self, stream: str, rid: Any = None, natural: Any = None,
+              like: Like | None = None) -> Match:
+        """The target's record by id, else by natural key (call `ensure` first).
+
+        A natural key that names several records is narrowed by `like` (Type, and the contact
+        for bills); what is still several is ambiguous: `found` stays None.
+        """
         idx = self.index(stream)
-        return idx.get_id(rid) or idx.get_natural(natural)
+        found = idx.get_id(rid)
+        if found is not None:
+            return Match(found, (found,))
+        cands = idx.candidates(natural)
+        if like is not None:
+            cands = [c for c in cands if agrees(like, c)]
+        return Match(cands[0] if len(cands) == 1 else None, tuple(cands))
+
+    def find(self, stream: str, rid: Any = None, natural: Any = None) -> dict[str, Any] | None:
+        """The one record by id, else by natural key; None when none or several."""
+        return self.match(stream, rid, natural).found
+
+
+def _more_pages(body: Any, page: int, count: int) -> bool:
+    """Does a lookup answer continue on the next page? (`pagination` when Xero sends it.)"""
+    pagination = body.get("pagination") if isinstance(body, dict) else None
+    if isinstance(pagination, dict) and isinstance(pagination.get("pageCount"), int):
+        return page < int(pagination["pageCount"])
+    return count >= MAX_LIST_TERMS
 
 
 def _records(body: Any, ep: Endpoint) -> list[dict[str, Any]]:
@@ -291,7 +447,15 @@ def resolve_refs(refs: References, stream: str, record: dict[str, Any]) -> list[
         if not isinstance(obj, dict):
             continue
         rid, nat = obj.get(ref.id_field), obj.get(ref.natural_field or "")
-        found = refs.find(ref.stream, rid, nat)
+        # A payment's Invoice / CreditNote by number: the number alone may name several
+        # documents (suppliers' bills); the Type and Contact it carries narrow them down.
+        like = like_of(obj) if ref.stream in TYPED_NUMBERS else None
+        match = refs.match(ref.stream, rid, nat, like)
+        found = match.found
+        if found is None and match.ambiguous:
+            problems.append(match.problem(BY_STREAM[ref.stream],
+                                          f"{ref.field}.{ref.natural_field}", nat, like))
+            continue
         if found is not None:
             record[ref.field] = {ref.id_field: found[ref.id_field]}
         elif nat and not ref.must_exist:

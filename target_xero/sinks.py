@@ -24,6 +24,7 @@ import hashlib
 import mimetypes
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -43,7 +44,14 @@ from target_xero.actions import (
     decide,
     removal_request,
 )
-from target_xero.references import References, is_guid, resolve_refs, wanted_refs
+from target_xero.references import (
+    TYPED_NUMBERS,
+    References,
+    is_guid,
+    like_of,
+    resolve_refs,
+    wanted_refs,
+)
 from xero_core import jsonutil
 from xero_core.endpoints import (
     BY_STREAM,
@@ -177,6 +185,7 @@ class XeroSink(BatchSink):
         self.target_xero = target
         self.route = target.route_for(stream_name)
         self._followups: list[Work] = []
+        self._history_seen: dict[str, Counter[str]] = {}  # parent id -> its notes' Details
 
     # -- SDK hooks: keep what the SDK would strip or convert --------------------------------
 
@@ -304,13 +313,25 @@ class XeroSink(BatchSink):
             self.refs.ensure(stream, ids, nats)
 
         claimed: set[str] = set()
+        typed = ep.stream in TYPED_NUMBERS
         for w in ready:
-            w.existing = self.refs.find(ep.stream, w.payload.get(pk),
-                                        w.payload.get(nat) if nat else None)
             problems = resolve_refs(self.refs, ep.stream, w.payload)
             if problems:
                 self.reject(w, problems, Action.REJECT)
                 continue
+            like = None
+            if typed:  # a number may be shared: the Type and contact (as sent, and its id here)
+                contact = w.payload.get("Contact")
+                like = like_of(w.raw, [contact.get("ContactID")] if isinstance(contact, dict)
+                               else [])
+            match = self.refs.match(ep.stream, w.payload.get(pk),
+                                    w.payload.get(nat) if nat else None, like)
+            if match.ambiguous and match.found is None:
+                assert nat is not None
+                self.reject(w, [match.problem(ep, nat, w.payload.get(nat), like)],
+                            Action.REJECT)
+                continue
+            w.existing = match.found
             if w.existing is None and Write.REVERSE in ep.writes:
                 w.existing = self._payment_on_document(w.payload, claimed)
             w.decision = decide(ep, w.payload, w.existing, w.removal)
@@ -361,7 +382,11 @@ class XeroSink(BatchSink):
                 self._http_delete(w)
             elif ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY:
                 self._single(w)
-            elif d.action is Action.CREATE and not _natural(ep, d.payload):
+            elif d.action is Action.CREATE and (
+                    not _natural(ep, d.payload)
+                    or self.refs.index(ep.stream).candidates(_natural(ep, d.payload))):
+                # PUT only creates. A new document whose number others already carry (another
+                # supplier's bill "1001") must not go in a POST: Xero would update by number.
                 keyless.append(w)
             else:
                 upserts.append(w)
@@ -604,8 +629,15 @@ class XeroSink(BatchSink):
                          [w.raw[nat] for w in keyed if nat and w.raw.get(nat)])
         out: list[tuple[Work, str]] = []
         for w in keyed:
-            parent = self.refs.find(ep.stream, w.raw.get(pk), w.raw.get(nat) if nat else None)
-            if parent is None:
+            like = like_of(w.raw) if ep.stream in TYPED_NUMBERS else None
+            match = self.refs.match(ep.stream, w.raw.get(pk), w.raw.get(nat) if nat else None,
+                                    like)
+            parent = match.found
+            if parent is None and match.ambiguous:
+                assert nat is not None
+                self.reject(w, [match.problem(ep, nat, w.raw.get(nat), like)],
+                            _mode_action(self.route.mode))
+            elif parent is None:
                 what = ", ".join(f"{k} {w.raw[k]}" for k in (pk, nat) if k and w.raw.get(k))
                 self.reject(w, [f"no {ep.stream} with {what} in this organisation"],
                             _mode_action(self.route.mode))
@@ -614,10 +646,22 @@ class XeroSink(BatchSink):
         return out
 
     def _write_history(self, works: list[Work]) -> None:
+        """Notes onto their parents: user notes only, and none the parent already has.
+
+        A tap re-sends a changed record's whole history, Xero's own entries (Created,
+        Approved, ...) included: those are skipped (Xero writes its own in the target), and a
+        note whose Details the parent's `/History` already holds (read once per parent and
+        run) is skipped too, so copying again adds nothing.
+        """
         checked: list[Work] = []
         for w in works:
             details = w.raw.get("Details")
-            if not isinstance(details, str) or not details.strip():
+            if not is_user_note(w.raw):
+                w.decision = Decision(Action.SKIP)
+                self.logger.info("%s: skipped Xero's own history entry %r (only notes are "
+                                 "written)", self.stream_name, w.raw.get("Changes"))
+                self.confirm(w, Action.SKIP)
+            elif not isinstance(details, str) or not details.strip():
                 self.reject(w, ["Details: a history note needs non-empty Details"], Action.NOTE)
             elif len(details) > MAX_HISTORY_DETAILS:
                 self.reject(w, [f"Details: {len(details)} characters; Xero takes at most "
@@ -630,18 +674,55 @@ class XeroSink(BatchSink):
         for rid, group in by_parent.items():
             for w in group:
                 w.decision = Decision(Action.NOTE)
-            body = {"HistoryRecords": [{"Details": w.raw["Details"]} for w in group]}
             try:
-                self._call("PUT", f"{self.ep.url_path}/{rid}/History", "history", group,
-                           json=body)
+                present = self._history_present(rid)
             except XeroHTTPError as exc:
                 if _fatal(exc):
                     raise
                 for w in group:
+                    self.reject(w, [f"could not read the {self.ep.stream} record's history "
+                                    f"(to not write a note twice): {exc.message or exc}"])
+                continue
+            todo: list[Work] = []
+            for w in group:
+                key = _note_key(w.raw["Details"])
+                if present[key] > 0:
+                    present[key] -= 1  # this one is there already
+                    self.logger.info("%s: %s %s already has the note %r", self.stream_name,
+                                     self.ep.primary_key[0], rid, w.raw["Details"][:60])
+                    self.confirm(w, Action.SKIP)
+                else:
+                    todo.append(w)
+            if not todo:
+                continue
+            body = {"HistoryRecords": [{"Details": w.raw["Details"]} for w in todo]}
+            try:
+                self._call("PUT", f"{self.ep.url_path}/{rid}/History", "history", todo,
+                           json=body)
+            except XeroHTTPError as exc:
+                if _fatal(exc):
+                    raise
+                for w in todo:
                     self._reject_error(w, exc)
                 continue
-            for w in group:
+            for w in todo:
                 self.confirm(w, Action.NOTE)
+
+    def _history_present(self, rid: str) -> Counter[str]:
+        """The Details the parent's history holds, counted (one GET per parent and run).
+
+        Notes matched against it are taken off as they are skipped; notes written are not
+        added, so a later batch of the same copy still writes a note the source has twice.
+        """
+        present = self._history_seen.get(rid)
+        if present is None:
+            x = self.target_xero.xero
+            body = x.client.get_json(f"{self.ep.url_path}/{rid}/History", tenant_id=x.tenant_id)
+            notes = body.get("HistoryRecords") if isinstance(body, dict) else None
+            present = Counter(_note_key(n.get("Details")) for n in notes or []
+                              if isinstance(n, dict) and isinstance(n.get("Details"), str))
+            self._history_seen[rid] = present
+        return present
 
     def _write_attachments(self, works: list[Work]) -> None:
         loaded: list[tuple[Work, bytes]] = []
@@ -672,6 +753,20 @@ class XeroSink(BatchSink):
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+USER_NOTE = "note"  # the `Changes` of a note a user (or an API client) wrote
+
+
+def is_user_note(record: Mapping[str, Any]) -> bool:
+    """A note someone wrote (Changes "Note", or only Details), not an entry Xero made."""
+    changes = record.get("Changes")
+    return changes in (None, "") or (isinstance(changes, str)
+                                      and changes.strip().casefold() == USER_NOTE)
+
+
+def _note_key(details: Any) -> str:
+    return str(details).strip()
+
 
 def _mode_action(mode: str) -> Action:
     return Action.NOTE if mode == HISTORY else Action.ATTACH
