@@ -97,7 +97,9 @@ class XeroClient:
         for setting, default in (("api_url", DEFAULT_API_URL),
                                  ("identity_url", DEFAULT_IDENTITY_URL)):
             _check_url(setting, str(config.get(setting) or default))
-        timeout = float(config.get("request_timeout") or 60)
+        timeout = float(config.get("request_timeout") or 60)  # 0 or null: the default
+        retries = int(_setting(config, "max_retries", 5))
+        factor = float(_setting(config, "backoff_factor", 1.0))
         auth = XeroAuth(
             client_id=str(config.get("client_id") or ""),
             client_secret=str(config.get("client_secret") or ""),
@@ -106,18 +108,18 @@ class XeroClient:
             token_store_path=config.get("token_store_path") or None,
             scopes=config.get("scopes") or None,
             timeout=timeout,
-            max_retries=int(config.get("max_retries", 5)),
-            backoff_factor=float(config.get("backoff_factor", 1.0)),
+            max_retries=retries,
+            backoff_factor=factor,
             sleep=kw.get("sleep", time.sleep),
         )
         return cls(
             auth,
             api_url=str(config.get("api_url") or DEFAULT_API_URL),
             timeout=timeout,
-            max_retries=int(config.get("max_retries", 5)),
+            max_retries=retries,
             wait_on_day_limit=bool(config.get("wait_on_day_limit", False)),
-            backoff_factor=float(config.get("backoff_factor", 1.0)),
-            max_calls_per_minute=int(config.get("max_calls_per_minute") or MINUTE_LIMIT),
+            backoff_factor=factor,
+            max_calls_per_minute=int(_setting(config, "max_calls_per_minute", MINUTE_LIMIT)),
             user_agent=str(config.get("user_agent") or "xero-singer"),
             **kw,
         )
@@ -291,6 +293,12 @@ class XeroClient:
             400: ValidationError, 403: ForbiddenError, 404: NotFoundError,
         }.get(status, ServerError if status >= 500 else XeroHTTPError)
         return cls(status, message, url=_where(prepared), body=body, tenant_id=tenant_id)
+
+
+def _setting(config: Mapping[str, Any], name: str, default: float) -> Any:
+    """A numeric setting; absent or null means its default (0 stays 0)."""
+    value = config.get(name)
+    return default if value is None or value == "" else value
 
 
 def _check_url(setting: str, url: str) -> None:
