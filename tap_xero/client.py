@@ -7,9 +7,10 @@ Xero's three paging styles, If-Modified-Since bookmarks, tenants as partitions, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import requests
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
 TENANT_KEY = "_tenant_id"  # the partition key, and the column every record carries
 UPDATED = "UpdatedDateUTC"
+#: Clock skew allowed between Xero's DateTimeUTC (when a page was served) and UpdatedDateUTC.
+SHIFT_MARGIN = timedelta(seconds=2)
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -49,6 +52,7 @@ class XeroPage:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     pagination: dict[str, Any] = field(default_factory=dict)
+    served_at: datetime | None = None  # the envelope's DateTimeUTC, else the Date header
 
 
 def parse_page(response: requests.Response, records_key: str, singleton: bool = False) -> XeroPage:
@@ -65,6 +69,8 @@ def parse_page(response: requests.Response, records_key: str, singleton: bool = 
         body = convert_dates(jsonutil.loads(response.content))
         if isinstance(body, dict) and isinstance(body.get("pagination"), dict):
             page.pagination = body["pagination"]
+        if isinstance(body, dict) and isinstance(body.get("DateTimeUTC"), str):
+            page.served_at = _datetime_or_none(body["DateTimeUTC"])
         if records_key and isinstance(body, dict):
             items = body.get(records_key) or []
         elif isinstance(body, list):
@@ -72,8 +78,24 @@ def parse_page(response: requests.Response, records_key: str, singleton: bool = 
         else:
             items = [body] if singleton and isinstance(body, dict) else []
         page.records = [r for r in items if isinstance(r, dict)]
+    if page.served_at is None and response.headers.get("Date"):
+        page.served_at = _http_date_or_none(response.headers["Date"])
     response._xero_page = page  # type: ignore[attr-defined]
     return page
+
+
+def _datetime_or_none(value: Any) -> datetime | None:
+    try:
+        return parse_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _http_date_or_none(value: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(value).astimezone(timezone.utc)
+    except (TypeError, ValueError):
+        return None
 
 
 def normalise_datetimes(value: Any, schema: Mapping[str, Any]) -> Any:
@@ -109,13 +131,19 @@ class XeroPagePaginator(PageNumberPaginator):
     listing: this one stops after `pageCount` when Xero sends it, else on a short page.
     """
 
-    def __init__(self, records_key: str, page_size: int) -> None:
+    def __init__(self, records_key: str, page_size: int,
+                 stop_after: datetime | None = None) -> None:
         super().__init__(1)
         self.records_key = records_key
         self.page_size = page_size
+        self.stop_after = stop_after  # a re-read boundary's end (see ListingWatch)
 
     def has_more(self, response: requests.Response) -> bool:
         page = parse_page(response, self.records_key)
+        if self.stop_after is not None and page.records:
+            last = _datetime_or_none(page.records[-1].get(UPDATED))
+            if last is not None and last > self.stop_after:
+                return False
         page_count = page.pagination.get("pageCount")
         if isinstance(page_count, int):  # authoritative, even if Xero capped our pageSize
             return self.current_value < page_count
@@ -145,6 +173,69 @@ class JournalOffsetPaginator(OffsetPaginator):
         return max(ints) if ints else None
 
 
+Edge = tuple[datetime, Any]  # (UpdatedDateUTC, id) of a record at a page's edge
+
+
+@dataclass
+class PageMark:
+    """One page of a listing: when Xero served it, its item count, its first and last record."""
+
+    served_at: datetime
+    item_count: Any
+    first: Edge | None
+    last: Edge | None
+
+
+@dataclass
+class ListingWatch:
+    """What one `order=UpdatedDateUTC ASC` listing saw, to tell which page boundaries shifted.
+
+    Paging by page number under a frozen If-Modified-Since costs ceil(N/pageSize) calls but is
+    not stable: a record on a page already read that changes moves to the end, every later
+    record moves back one place, and the one crossing the next page boundary is never served
+    (the bookmark then passes it for good). Such a change leaves a trace in the listing itself:
+    an UpdatedDateUTC from after the listing began (the moved record, served again at the end),
+    or a different `itemCount` (a record leaving a `where` filter). So, after the listing, each
+    page boundary a change may have fallen into (between the DateTimeUTC of its two pages,
+    give or take SHIFT_MARGIN) is re-read once: If-Modified-Since just before the last record
+    ahead of the boundary, up to the first record after it, emitting what lies between. An
+    unchanged listing costs no extra call; a change costs about one call per page boundary it
+    may have fallen into, at most one extra pass.
+    """
+
+    id_key: str
+    pages: list[PageMark] = field(default_factory=list)
+    late: list[datetime] = field(default_factory=list)  # keys from after the listing began
+
+    def see(self, page: XeroPage) -> None:
+        records = page.records
+        self.pages.append(PageMark(page.served_at or datetime.now(timezone.utc),
+                                   page.pagination.get("itemCount"),
+                                   self._edge(records[0]) if records else None,
+                                   self._edge(records[-1]) if records else None))
+        began = self.pages[0].served_at - SHIFT_MARGIN
+        for row in reversed(records):  # ascending order: the changed ones are at the end
+            key = _datetime_or_none(row.get(UPDATED))
+            if key is None or key < began:
+                break
+            self.late.append(key)
+
+    def _edge(self, row: dict[str, Any]) -> Edge | None:
+        key = _datetime_or_none(row.get(UPDATED))
+        return None if key is None else (key, row.get(self.id_key))
+
+    def shifted(self) -> list[tuple[Edge, Edge | None]]:
+        """(last record before, first record after) of each boundary that may have shifted."""
+        out: list[tuple[Edge, Edge | None]] = []
+        for before, after in zip(self.pages, self.pages[1:], strict=False):
+            if before.last is None:
+                continue
+            low, high = before.served_at - SHIFT_MARGIN, after.served_at + SHIFT_MARGIN
+            if before.item_count != after.item_count or any(low < m < high for m in self.late):
+                out.append((before.last, after.first))
+        return out
+
+
 # --- auth ----------------------------------------------------------------------------------
 
 
@@ -167,8 +258,23 @@ class XeroBearerAuthenticator(APIAuthenticatorBase):
 # --- streams -------------------------------------------------------------------------------
 
 
+class ChildSyncFailed(Exception):
+    """A child stream failed for the parent record being processed (never leaves the parent)."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__("a child stream failed")
+        self.record = record
+
+
+def _bookmark_order(value: Any) -> Any:
+    return value if isinstance(value, int) else parse_datetime(str(value))
+
+
 class TenantStream(RESTStream[Any]):
     """A REST stream partitioned by tenant, sending through the tap's one XeroClient."""
+
+    #: Set on a child stream whose read failed for the current parent record.
+    _child_failure: Exception | None = None
 
     @property
     def xero_tap(self) -> TapXero:
@@ -223,6 +329,62 @@ class TenantStream(RESTStream[Any]):
         except (XeroError, requests.RequestException) as exc:
             self._drop_unfinished_progress(context)
             tap.note_failure(tenant_id, self.name, exc)
+            if self.parent_stream_type is not None:
+                self._child_failure = exc  # the parent stops before its record (below)
+
+    # -- children: a failed child stops the parent's partition before that parent ------------
+
+    def _process_record(self, record: dict, child_context: Context | None = None,
+                        partition_context: Context | None = None) -> None:
+        """The SDK reads a record's children here, before it writes the record and moves the
+        bookmark past it: raising now keeps the bookmark before the record whose children
+        failed, so the next run reads them (and those of every later record) again."""
+        super()._process_record(record, child_context=child_context,
+                                partition_context=partition_context)
+        failed = False
+        for child in self.child_streams:
+            if isinstance(child, TenantStream) and child._child_failure is not None:
+                child._child_failure = None
+                failed = True
+        if failed:
+            raise ChildSyncFailed(record)
+
+    def _sync_records(self, context: Context | None = None, *,
+                      write_messages: bool = True) -> Generator[dict, Any, Any]:
+        """The SDK's loop, one partition (tenant) at a time, so one can stop alone."""
+        partitions = self.partitions
+        if context is not None or not partitions:
+            yield from self._sync_partition(context, write_messages)
+            return
+        for partition in partitions:
+            yield from self._sync_partition(partition, write_messages)
+        self._finalize_state(self.stream_state)  # what the SDK does after its own loop
+        if write_messages:
+            self._write_state_message()
+
+    def _sync_partition(self, context: Context | None, write_messages: bool
+                        ) -> Generator[dict, Any, Any]:
+        try:
+            yield from super()._sync_records(context, write_messages=write_messages)
+        except ChildSyncFailed as stop:
+            self._keep_bookmark_before(stop.record, context)
+            if write_messages:
+                self._write_state_message()
+            if self.parent_stream_type is not None:
+                self._child_failure = stop  # and so on up to the top parent
+
+    def _keep_bookmark_before(self, record: dict, context: Context | None) -> None:
+        """The partition stops at `record`: its bookmark must not pass it."""
+        state = self.get_context_state(context)
+        key = self.replication_key
+        if not self.is_sorted or not key:
+            self._drop_unfinished_progress(context)
+        elif (record.get(key) is not None and state.get("replication_key_value") is not None
+              and _bookmark_order(state["replication_key_value"]) > _bookmark_order(record[key])):
+            # Normally the bookmark is the previous record's; after re-reading a shifted page
+            # boundary (ListingWatch) it is already past this one: move it back.
+            state["replication_key_value"] = record[key]
+        self.state_manager.is_flushed = False
 
     def _drop_unfinished_progress(self, context: Context | None) -> None:
         """An unsorted stream cut short must not promote a half-read maximum to its bookmark."""
@@ -240,6 +402,8 @@ class XeroStream(TenantStream):
     _since: datetime | None = None
     _local_since: datetime | None = None  # filter here instead of If-Modified-Since
     _start_bookmark: Any = None
+    _watch: ListingWatch | None = None  # the listing being paged, where pages can shift
+    _recheck: tuple[Edge, Edge | None] | None = None  # the page boundary being re-read
 
     def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
         ep = self.endpoint
@@ -312,17 +476,48 @@ class XeroStream(TenantStream):
         # it pages, and a moving If-Modified-Since would shift the pages under us.
         self._since = self.modified_since(context)
         self._local_since = None
+        self._watch = self._recheck = None
         self._start_bookmark = self.get_context_state(context).get("replication_key_value")
         tracker = self.hard_delete_tracker(context)
         if tracker is None:
-            yield from super().read_records(context)
+            yield from self._read_listing(context)
             return
         # A full read: the bookmark filters here, so the ids that vanished can be told.
         self._local_since, self._since = self._since, None
-        for row in super().read_records(context):
+        for row in self._read_listing(context):
             tracker.see(row)
             yield row
         yield from tracker.finish(self.sync_time)  # only reached when the read completed
+
+    @property
+    def pages_can_shift(self) -> bool:
+        """Paged in `order=UpdatedDateUTC ASC`, where a change moves a record to the end."""
+        ep = self.endpoint
+        return bool(ep.paging in (Paging.PAGE, Paging.PAGE_SIZE) and ep.order
+                    and ep.modified_since and self.replication_key == UPDATED
+                    and self.replication_method == "INCREMENTAL")
+
+    def _read_listing(self, context: Context) -> Iterator[dict[str, Any]]:
+        """One listing, then a re-read of each page boundary it may have shifted."""
+        if not self.pages_can_shift:
+            yield from super().read_records(context)
+            return
+        # No try/finally: a generator abandoned mid-way (its partition stopped) may be closed
+        # late, and read_records resets these two before the next listing anyway.
+        watch = self._watch = ListingWatch(self.endpoint.primary_key[0])
+        yield from super().read_records(context)
+        self._watch = None
+        boundaries = watch.shifted()
+        if not boundaries:
+            return
+        self.logger.info("%s changed while it was paged for tenant %s: re-reading %d page "
+                         "boundaries", self.name, context.get(TENANT_KEY), len(boundaries))
+        since = self._since
+        for before, after in boundaries:
+            self._recheck = (before, after)
+            self._since = before[0].replace(microsecond=0) - timedelta(seconds=1)
+            yield from super().read_records(context)
+        self._recheck, self._since = None, since
 
     def hard_delete_tracker(self, context: Context) -> HardDeleteTracker | None:
         """A tracker when this read can tell deletes: a tracked resource, read unfiltered."""
@@ -341,7 +536,9 @@ class XeroStream(TenantStream):
                                           ep.replication_key or "JournalNumber",
                                           ep.records_key)
         if ep.paging in (Paging.PAGE, Paging.PAGE_SIZE):
-            return XeroPagePaginator(ep.records_key, self.page_size)
+            after = self._recheck[1] if self._recheck else None
+            return XeroPagePaginator(ep.records_key, self.page_size,
+                                     stop_after=after[0] if after else None)
         return None  # the SDK uses a SinglePagePaginator: one call
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
@@ -378,7 +575,20 @@ class XeroStream(TenantStream):
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         ep = self.endpoint
-        yield from parse_page(response, ep.records_key, ep.singleton).records
+        page = parse_page(response, ep.records_key, ep.singleton)
+        if self._watch is not None:
+            self._watch.see(page)
+        if self._recheck is None:
+            yield from page.records
+            return
+        before, after = self._recheck  # only what lies between the boundary's two records
+        edge_ids = {before[1], after[1] if after else None} - {None}
+        for row in page.records:
+            key = _datetime_or_none(row.get(UPDATED))
+            if (key is None or key < before[0] or (after is not None and key > after[0])
+                    or row.get(ep.primary_key[0]) in edge_ids):
+                continue
+            yield row
 
     # -- records ------------------------------------------------------------------------
 
@@ -422,8 +632,11 @@ class XeroStream(TenantStream):
 
     def _increment_stream_state(self, latest_record: dict[str, Any], *,
                                 context: Context | None = None) -> None:
-        """Tombstones carry no replication key value: they never move a bookmark."""
+        """Tombstones carry no replication key value: they never move a bookmark; nor do
+        records of a re-read page boundary (the bookmark is already past them)."""
         if self.replication_key and latest_record.get(self.replication_key) is None:
+            return
+        if self._recheck is not None:
             return
         super()._increment_stream_state(latest_record, context=context)
 
