@@ -182,7 +182,9 @@ def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None 
         run = TargetRun(n, limits, client_limit, measured, calls, landed, updated,
                         summary.strip())
         print(f"#   {calls.total} calls ({dict(calls.by_method)}), {run.rate_limited} x 429, "
-              f"{measured.seconds:.1f}s, {measured.peak_rss_mb:.0f} MB; {run.summary!r}",
+              f"{measured.seconds:.1f}s, {measured.peak_rss_mb:.0f} MB, "
+              f"{measured.cpu_seconds:.1f}s CPU, sandbox {calls.server_seconds:.1f}s; "
+              f"landed {landed:,}, updated {updated:,}; {run.summary!r}",
               file=sys.stderr, flush=True)
         return run
     finally:
