@@ -146,7 +146,7 @@ def test_a_child_answering_403_is_skipped_and_the_parent_goes_on(
     assert _history_parents(sandbox, tenant) == held
     bookmark = _partition(run.state, "invoices", tenant)["replication_key_value"]
     assert bookmark == max(r["UpdatedDateUTC"] for r in run.records["invoices"])
-    assert any("403" in r.getMessage() and "invoices_attachments" in r.getMessage()
+    assert any("answered 403" in r.getMessage() and "invoices_attachments" in r.getMessage()
                for r in caplog.records)
 
 

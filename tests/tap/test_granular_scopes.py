@@ -31,7 +31,7 @@ def test_granular_scopes_read_what_the_broad_scope_read(
         assert run.records[stream], stream
     reports = {r["report_type"] for r in run.records["report_rows"]}
     assert reports == {"BalanceSheet"}  # TrialBalance's scope is missing: skipped alone
-    warnings = [r.getMessage() for r in caplog.records if "403" in r.getMessage()]
+    warnings = [r.getMessage() for r in caplog.records if "answered 403" in r.getMessage()]
     assert len(warnings) == 1 and "TrialBalance" in warnings[0]
     assert REPORT_GRANULAR_SCOPES["TrialBalance"] in warnings[0]
 
@@ -47,7 +47,7 @@ def test_a_missing_granular_scope_is_named(clean_sandbox: Any,
     finally:
         admin_post(sandbox, "scopes", {"client_id": client_id, "scopes": None})
     assert run.records["invoices"] and not run.records["payments"]
-    warning = next(r.getMessage() for r in caplog.records if "403" in r.getMessage())
+    warning = next(r.getMessage() for r in caplog.records if "answered 403" in r.getMessage())
     assert "payments" in warning
     assert BY_STREAM["payments"].scope_hint in warning
     assert "accounting.payments.read" in BY_STREAM["payments"].scope_hint
