@@ -18,16 +18,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-import backoff
 import requests
 
 from xero_core.errors import AuthError, ConfigError, IdentityUnavailableError
+from xero_core.retry import TRANSIENT_STATUSES, jittered_delays, retry_after
 
 log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/connect/token"
 EXPIRY_MARGIN = 60.0  # refresh this many seconds before the access token expires
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRIED_STATUSES = TRANSIENT_STATUSES | {429}  # a 429 here waits its Retry-After, then retries
 
 
 class TokenStore:
@@ -180,8 +180,7 @@ class XeroAuth:
 
         The same python-backoff full-jitter schedule as XeroClient; a 429 waits Retry-After.
         """
-        delays = backoff.expo(factor=self.backoff_factor, max_value=60.0)
-        next(delays)  # python-backoff's generators are primed with one send(None)
+        delays = jittered_delays(self.backoff_factor, 60.0)
         for attempt in range(self.max_retries + 1):
             wait: float | None = None
             try:
@@ -191,15 +190,14 @@ class XeroAuth:
                 )
                 problem = f"HTTP {resp.status_code}"
                 if resp.status_code == 429:
-                    with contextlib.suppress(TypeError, ValueError):
-                        wait = float(resp.headers.get("Retry-After"))  # type: ignore[arg-type]
+                    wait = retry_after(resp, default=None)
             except requests.RequestException as exc:
                 resp, problem = None, type(exc).__name__
-            if resp is not None and resp.status_code not in TRANSIENT_STATUSES:
+            if resp is not None and resp.status_code not in RETRIED_STATUSES:
                 return self._token_body(resp, data)
             if attempt == self.max_retries:
                 break
-            delay = wait if wait is not None else backoff.full_jitter(next(delays))
+            delay = wait if wait is not None else next(delays)
             log.warning("token request to %s failed (%s); retry %d/%d in %.1fs",
                         self.token_url, problem, attempt + 1, self.max_retries, delay)
             self._sleep(delay)

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import backoff
 import requests
 
 from xero_core import jsonutil
@@ -40,20 +39,13 @@ from xero_core.errors import (
     XeroHTTPError,
     validation_messages,
 )
-from xero_core.limits import (
-    DAY_LIMIT,
-    H_PROBLEM,
-    H_RETRY_AFTER,
-    MINUTE_LIMIT,
-    PROBLEM_DAY,
-    LimiterRegistry,
-)
+from xero_core.limits import DAY_LIMIT, H_PROBLEM, MINUTE_LIMIT, PROBLEM_DAY, LimiterRegistry
+from xero_core.retry import TRANSIENT_STATUSES, jittered_delays, retry_after
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.xero.com"
 DEFAULT_IDENTITY_URL = "https://identity.xero.com"
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 MAX_RATE_LIMIT_WAITS = 50  # a run that sees more 429s than this in one call is stuck: stop
 
 
@@ -200,8 +192,7 @@ class XeroClient:
         if tenant_id:
             prepared.headers["Xero-Tenant-Id"] = tenant_id
         limiter = self.limiters.get(tenant_id) if tenant_id else None
-        delays = backoff.expo(factor=self.backoff_factor, max_value=self.backoff_max)
-        next(delays)  # python-backoff's generators are primed with one send(None)
+        delays = jittered_delays(self.backoff_factor, self.backoff_max)
         failures = 0
         refreshed = False
         rate_waits = 0
@@ -251,7 +242,7 @@ class XeroClient:
                     raise self._error(resp, prepared, tenant_id)
                 raise ServerError(0, f"{error} after {self.max_retries} retries",
                                   url=_where(prepared), tenant_id=tenant_id)
-            delay = backoff.full_jitter(next(delays))
+            delay = next(delays)
             self.retries += 1
             log.warning("%s on %s; retry %d/%d in %.1fs", error, _where(prepared), failures,
                         self.max_retries, delay)
@@ -262,23 +253,23 @@ class XeroClient:
         tenant_id: str | None, waits: int,
     ) -> None:
         problem = resp.headers.get(H_PROBLEM, "")
-        retry_after = _retry_after(resp)
+        wait = retry_after(resp) or 0.0  # never None: the default is 60 s
         if problem.lower() == PROBLEM_DAY and not self.wait_on_day_limit:
             raise DayLimitError(
                 429,
                 f"the day limit of {DAY_LIMIT:,} calls for this organisation is spent; Xero "
-                f"asks to wait {retry_after:.0f}s. Stopping cleanly: re-run later (state is "
+                f"asks to wait {wait:.0f}s. Stopping cleanly: re-run later (state is "
                 f"kept), or set wait_on_day_limit to wait it out",
                 url=_where(prepared), tenant_id=tenant_id, problem=problem,
-                retry_after=retry_after,
+                retry_after=wait,
             )
         if waits > MAX_RATE_LIMIT_WAITS:
             raise RateLimitError(429, f"still rate limited ({problem}) after {waits} waits",
                                  url=_where(prepared), tenant_id=tenant_id, problem=problem,
-                                 retry_after=retry_after)
+                                 retry_after=wait)
         log.warning("Xero rate limit (%s) on %s; waiting Retry-After %.0fs", problem or "unknown",
-                    _where(prepared), retry_after)
-        self.sleep(retry_after)
+                    _where(prepared), wait)
+        self.sleep(wait)
 
     def _error(
         self, resp: requests.Response, prepared: requests.PreparedRequest, tenant_id: str | None
@@ -306,14 +297,6 @@ def _check_url(setting: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{setting} must be an http(s) URL with a host, not {url!r}")
-
-
-def _retry_after(resp: requests.Response) -> float:
-    value = resp.headers.get(H_RETRY_AFTER)
-    try:
-        return max(0.0, float(value)) if value is not None else 60.0
-    except ValueError:
-        return 60.0
 
 
 def _where(prepared: requests.PreparedRequest) -> str:
