@@ -142,6 +142,10 @@ def in_stored_order(ep: Endpoint, order: str) -> bool:
         len(words) == 2 and words[1].upper() == "ASC"))
 
 
+# Statuses Xero leaves out of a listing unless asked (on the endpoints that take the parameter).
+HIDDEN_UNLESS_ASKED = {"includeArchived": "ARCHIVED", "includeDeleted": "DELETED"}
+
+
 def _csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
@@ -149,6 +153,10 @@ def _csv(value: str | None) -> list[str]:
 def _in_set(get: Callable[[Record], Any], wanted: Iterable[str]) -> Callable[[Record], bool]:
     values = {w.lower() for w in wanted}
     return lambda rec: str(get(rec)).lower() in values
+
+
+def _not_equal(get: Callable[[Record], Any], value: str) -> Callable[[Record], bool]:
+    return lambda rec: get(rec) != value
 
 
 def _int_param(params: Mapping[str, str], name: str, default: int | None) -> int | None:
@@ -194,14 +202,10 @@ def _filters(ep: Endpoint, params: Mapping[str, str]) -> list[Callable[[Record],
             statuses = _csv(params.get(ep.status_param)) if ep.status_param else []
             if statuses:
                 preds.append(_in_set(field_getter(ep.status_field), statuses))
-            if ("includeArchived", "true") in ep.list_params and not _truthy(
-                    params.get("includeArchived")):
-                status = field_getter(ep.status_field)
-                preds.append(lambda rec: status(rec) != "ARCHIVED")
-            if ("includeDeleted", "true") in ep.list_params and not _truthy(
-                    params.get("includeDeleted")):
-                deleted = field_getter(ep.status_field)
-                preds.append(lambda rec: deleted(rec) != "DELETED")
+            status = field_getter(ep.status_field)
+            for param, hidden in HIDDEN_UNLESS_ASKED.items():
+                if (param, "true") in ep.list_params and not _truthy(params.get(param)):
+                    preds.append(_not_equal(status, hidden))
         if ep.where and params.get("where"):
             preds.append(compile_where(params["where"]))
     elif ep.api == "assets":
