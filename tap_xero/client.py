@@ -402,6 +402,7 @@ class XeroStream(TenantStream):
     _since: datetime | None = None
     _local_since: datetime | None = None  # filter here instead of If-Modified-Since
     _start_bookmark: Any = None
+    _floor: datetime | None = None  # records updated before this are dropped here
     _watch: ListingWatch | None = None  # the listing being paged, where pages can shift
     _recheck: tuple[Edge, Edge | None] | None = None  # the page boundary being re-read
 
@@ -480,10 +481,12 @@ class XeroStream(TenantStream):
         self._start_bookmark = self.get_context_state(context).get("replication_key_value")
         tracker = self.hard_delete_tracker(context)
         if tracker is None:
+            self._floor = self._client_floor()
             yield from self._read_listing(context)
             return
         # A full read: the bookmark filters here, so the ids that vanished can be told.
         self._local_since, self._since = self._since, None
+        self._floor = self._client_floor()
         for row in self._read_listing(context):
             tracker.see(row)
             yield row
@@ -614,27 +617,33 @@ class XeroStream(TenantStream):
             return value > self._start_bookmark
         return parse_datetime(str(value)) > parse_datetime(str(self._start_bookmark))
 
-    def _newer_than_bookmark(self, row: dict) -> bool:
-        """Client-side filter where Xero cannot filter (no If-Modified-Since): keep records
-        at or after the bookmark (equal ones too: a duplicate is cheaper than a miss), or
-        after the If-Modified-Since a full read for hard deletes did not send."""
+    def _client_floor(self) -> datetime | None:
+        """Once per read: the UpdatedDateUTC before which records are dropped here (None:
+        keep every record). Where Xero cannot filter (no If-Modified-Since), the bookmark
+        (equal ones kept: a duplicate is cheaper than a miss); for a full read for hard
+        deletes, the If-Modified-Since it did not send. And where it does filter: If-Modified-
+        Since has whole seconds, so Xero re-serves the bookmark's second, and a sorted read
+        emitted everything before its bookmark (not the bookmark's own value: another record
+        may share it), unless a look-back asked to see those again."""
         if not self.replication_key or self.replication_method != "INCREMENTAL":
-            return True
-        value = row.get(self.replication_key)
+            return None
         if self._local_since is not None:
-            return not value or parse_datetime(str(value)) >= self._local_since
+            return self._local_since
         bookmark = self._start_bookmark
-        if self.endpoint.modified_since:
-            # If-Modified-Since has whole seconds, so Xero re-serves the bookmark's second.
-            # A sorted read emitted everything before its bookmark: drop those (not the
-            # bookmark's own value: another record may share it), unless a look-back asked
-            # to see them again.
-            if (not self.is_sorted or not bookmark or not value or isinstance(value, int)
-                    or float(self.config.get("lookback_minutes") or 0) > 0):
-                return True
-        elif not bookmark or not value:
+        if not bookmark or isinstance(bookmark, int):  # Journals: the offset is the bookmark
+            return None
+        if self.endpoint.modified_since and (
+                not self.is_sorted or float(self.config.get("lookback_minutes") or 0) > 0):
+            return None
+        return parse_datetime(str(bookmark))
+
+    def _newer_than_bookmark(self, row: dict) -> bool:
+        """Keep a record at or after the read's floor (`_client_floor`)."""
+        floor = self._floor
+        if floor is None:
             return True
-        return parse_datetime(str(value)) >= parse_datetime(str(bookmark))
+        value = row.get(self.replication_key or "")
+        return not value or isinstance(value, int) or parse_datetime(str(value)) >= floor
 
     def _increment_stream_state(self, latest_record: dict[str, Any], *,
                                 context: Context | None = None) -> None:
