@@ -188,6 +188,32 @@ def unchanged(payload: dict[str, Any], existing: dict[str, Any], pk: str) -> boo
         for k in fields)
 
 
+def covers(existing: Any, sent: Any) -> bool:
+    """True when Xero's record already holds every value sent, nested ones too.
+
+    Dicts: each field sent (None aside) is covered; lists (lines): same length, each element
+    covered in order; scalars: equal as Xero compares them (amounts as decimals, dates as
+    instants or calendar days). What Xero adds (ids, computed totals) does not count.
+    """
+    if isinstance(sent, dict):
+        return isinstance(existing, dict) and all(
+            covers(existing.get(k), v) for k, v in sent.items() if v is not None)
+    if isinstance(sent, list):
+        return (isinstance(existing, list) and len(existing) == len(sent)
+                and all(covers(e, v) for e, v in zip(existing, sent, strict=True)))
+    if _same(sent, existing):
+        return True
+    if isinstance(sent, str) and isinstance(existing, str) and len(sent) >= 10 and (
+            sent[:4].isdigit() and sent[4:5] == "-"):
+        return day_of(sent) == day_of(existing) and _midnight(sent)
+    return False
+
+
+def _midnight(value: str) -> bool:
+    """A date sent without a time (or at 00:00:00): compared by calendar day."""
+    return len(value) == 10 or value[10:19] in ("T00:00:00", " 00:00:00")
+
+
 def has_payments(existing: dict[str, Any]) -> bool:
     if existing.get("Payments") or existing.get("Prepayments") or existing.get("Overpayments"):
         return True

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from target_xero.identity import token_of, where_terms
 from xero_core.endpoints import BY_STREAM, Endpoint, Paging
 from xero_core.errors import XeroHTTPError
 from xero_core.http import XeroClient
@@ -158,6 +159,8 @@ class Index:
         self.by_natural: dict[str, dict[str, dict[str, Any]]] = {}
         self.missing_ids: set[str] = set()
         self.looked: set[str] = set()
+        self.by_token: dict[str, dict[str, dict[str, Any]]] = {}  # source token -> records
+        self.looked_tokens: set[str] = set()
         self.complete = False  # the whole resource was listed
 
     @property
@@ -176,8 +179,14 @@ class Index:
             if old is not None and nat and old.get(nat) and (
                     not rec.get(nat) or _norm(old[nat]) != _norm(rec[nat])):
                 self._drop_natural(old)  # renumbered: no longer found by its old number
+            old_token = token_of(old.get(self.ep.identity_field or "")) if old else None
+            if old_token and old_token != self.token(rec):
+                self.by_token.get(old_token, {}).pop(_norm(rid), None)
             self.by_id[_norm(rid)] = rec
             self.missing_ids.discard(_norm(rid))
+        token = self.token(rec)
+        if token:
+            self.by_token.setdefault(token, {})[_norm(rid) if rid else f"#{id(rec)}"] = rec
         if nat and rec.get(nat):
             bucket = self.by_natural.setdefault(_norm(rec[nat]), {})
             bucket[_norm(rid) if rid else f"#{id(rec)}"] = rec
@@ -194,10 +203,21 @@ class Index:
         if not bucket:
             self.by_natural.pop(_norm(rec[nat]), None)
 
+    def token(self, rec: dict[str, Any]) -> str | None:
+        """The source token the record's identity field starts with (None when none)."""
+        return token_of(rec.get(self.ep.identity_field)) if self.ep.identity_field else None
+
+    def by_source(self, token: str) -> list[dict[str, Any]]:
+        """Every known record carrying this source token (exact, case-sensitive)."""
+        return list(self.by_token.get(token, {}).values())
+
     def remove(self, rid: str) -> None:
         rec = self.by_id.pop(_norm(rid), None)
         if rec is not None:
             self._drop_natural(rec)
+            token = self.token(rec)
+            if token:
+                self.by_token.get(token, {}).pop(_norm(rid), None)
         self.missing_ids.add(_norm(rid))
 
     def get_id(self, rid: Any) -> dict[str, Any] | None:
@@ -278,10 +298,32 @@ class References:
                 self._lookup(idx, [v for k, v in chunk if k == "id"],
                              [v for k, v in chunk if k == "nat"])
 
-    def _lookup(self, idx: Index, ids: list[str], naturals: list[str]) -> None:
+    def ensure_tokens(self, stream: str, tokens: Iterable[str]) -> None:
+        """Make sure every record carrying one of these source tokens is known.
+
+        One `where` call per up to MAX_WHERE_TERMS tokens (`Field.StartsWith("[s:k]")`), or
+        the resource's listing when Xero gives it no `where`.
+        """
+        with self._lock:
+            idx = self.index(stream)
+            want = sorted({t for t in tokens if t not in idx.looked_tokens})
+            if not want or idx.complete or not idx.ep.identity_field:
+                return
+            if lists_all(idx.ep) or not idx.ep.where:
+                self._list_all(idx)
+                return
+            for start in range(0, len(want), MAX_WHERE_TERMS):
+                chunk = want[start:start + MAX_WHERE_TERMS]
+                self._lookup(idx, [], [], where_terms(idx.ep, chunk))
+                idx.looked_tokens.update(chunk)
+
+    def _lookup(self, idx: Index, ids: list[str], naturals: list[str],
+                token_terms: list[str] | None = None) -> None:
         ep = idx.ep
         params: dict[str, Any] = dict(ep.list_params)
-        if ids and not naturals and ep.lookup_param:
+        if token_terms:
+            params["where"] = " OR ".join(token_terms)
+        elif ids and not naturals and ep.lookup_param:
             params[ep.lookup_param] = ",".join(ids)
         elif naturals and not ids and ep.natural_lookup_param:
             params[ep.natural_lookup_param] = ",".join(naturals)
@@ -299,11 +341,12 @@ class References:
                 body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id,
                                             params=params)
             except XeroHTTPError as exc:
-                if exc.status != 414 or len(ids) + len(naturals) < 2 or page > 1:
+                terms = token_terms or []
+                if exc.status != 414 or len(ids) + len(naturals) + len(terms) < 2 or page > 1:
                     raise
-                half_ids, half_nat = len(ids) // 2, len(naturals) // 2
-                self._lookup(idx, ids[:half_ids], naturals[:half_nat])
-                self._lookup(idx, ids[half_ids:], naturals[half_nat:])
+                half_ids, half_nat, half_t = len(ids) // 2, len(naturals) // 2, len(terms) // 2
+                self._lookup(idx, ids[:half_ids], naturals[:half_nat], terms[:half_t])
+                self._lookup(idx, ids[half_ids:], naturals[half_nat:], terms[half_t:])
                 return
             self.lookups += 1
             recs = _records(body, ep)

@@ -6,13 +6,12 @@ the rejects file with the reasons (Xero's validation messages, or the target's o
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import Any
 
-from xero_core import jsonutil
+from target_xero.jsonl_file import JsonlFile
 
 MAX_FIELD_CHARS = 2000  # long values (base64 attachment content) are shortened in the file
 
@@ -37,14 +36,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class RejectLog:
+class RejectLog(JsonlFile):
     """Append-only JSONL of rejected records, thread-safe, flushed before each STATE."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._file: TextIO | None = None
-        self._lock = threading.Lock()
-        self.count = 0
 
     def write(
         self, stream: str, record: Any, action: str, reasons: list[str],
@@ -59,32 +52,7 @@ class RejectLog:
         }
         if line is not None:
             entry["line"] = line
-        text = jsonutil.dumps(entry) + "\n"
-        with self._lock:
-            if self._file is None:
-                parent = os.path.dirname(os.path.abspath(self.path))
-                os.makedirs(parent, exist_ok=True)
-                # backslashreplace: a line with lone surrogates (invalid UTF-16 escapes in
-                # the input) is still recorded instead of crashing the run.
-                self._file = open(self.path, "a", encoding="utf-8",  # noqa: SIM115
-                                  errors="backslashreplace")
-            self._file.write(text)
-            self.count += 1
-
-    def sync(self) -> None:
-        """Make every reject so far durable (called before a STATE goes out)."""
-        with self._lock:
-            if self._file is not None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-
-    def close(self) -> None:
-        with self._lock:
-            if self._file is not None:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-                self._file.close()
-                self._file = None
+        self.append(entry)
 
 
 class Tally:

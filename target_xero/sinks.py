@@ -40,10 +40,12 @@ from target_xero.actions import (
     Action,
     Decision,
     clean_payload,
+    covers,
     day_of,
     decide,
     removal_request,
 )
+from target_xero.identity import SourceKey, source_fields, source_key, stamp, strip_unknown
 from target_xero.references import (
     TYPED_NUMBERS,
     References,
@@ -145,6 +147,13 @@ class Work:
     decision: Decision | None = None
     fingerprint: str = ""
     done: bool = False
+    key: SourceKey | None = None  # the source key, when the stream has one
+    key_problem: str | None = None  # why a keyed stream's record has no key
+    xero_id: str | None = None  # the Xero record it became
+
+    @property
+    def source_key(self) -> str | None:
+        return self.key.value if self.key else None
 
     @property
     def action(self) -> Action:
@@ -185,6 +194,9 @@ class XeroSink(BatchSink):
         self.target_xero = target
         self.route = target.route_for(stream_name)
         self._followups: list[Work] = []
+        ep = self.route.endpoint if self.route.mode == RECORDS else None
+        self.source_fields = source_fields(ep, stream_name, key_properties,
+                                           target.config.get("source_keys"))
         self._history_seen: dict[str, Counter[str]] = {}  # parent id -> its notes' Details
 
     # -- SDK hooks: keep what the SDK would strip or convert --------------------------------
@@ -223,8 +235,15 @@ class XeroSink(BatchSink):
         """A record without its key is a create, not an error: keys are checked per action."""
 
     def process_record(self, record: dict, context: dict) -> None:
-        context.setdefault("records", []).append(
-            Work(raw=record, line=self.target_xero.current_line, fingerprint=fingerprint(record)))
+        w = Work(raw=record, line=self.target_xero.current_line, fingerprint=fingerprint(record))
+        if self.source_fields and self.route.endpoint is not None:
+            key = source_key(self.stream_name, self.source_fields, record,
+                             self.ep.identity_max if self.ep.identity_field else 255)
+            if isinstance(key, str):
+                w.key_problem = key
+            else:
+                w.key = key
+        context.setdefault("records", []).append(w)
 
     # -- batch ------------------------------------------------------------------------------
 
@@ -261,11 +280,18 @@ class XeroSink(BatchSink):
 
     def reject(self, w: Work, reasons: list[str], action: Action | None = None) -> None:
         act = (action or w.action).value
-        self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line)
+        self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line, w.source_key)
         w.done = True
 
     def confirm(self, w: Work, action: Action) -> None:
         self.target_xero.tally.add(self.stream_name, action.done)
+        results = self.target_xero.results
+        if results is not None:
+            rid = w.xero_id
+            if rid is None and w.existing and self.route.endpoint is not None:
+                rid = w.existing.get(self.ep.primary_key[0]) if self.ep.primary_key else None
+            reason = "; ".join(w.decision.reasons) if w.decision and w.decision.reasons else None
+            results.write(self.stream_name, w.source_key, rid, action.done, reason, w.line)
         w.done = True
 
     def _call(self, method: str, path: str, what: str, works: Sequence[Work], *,
@@ -292,15 +318,23 @@ class XeroSink(BatchSink):
         nat = ep.natural_keys[0] if ep.natural_keys else None
         ready: list[Work] = []
         for w in works:
+            if w.key_problem:
+                self.reject(w, [w.key_problem], Action.REJECT)
+                continue
             w.removal = removal_request(ep, w.raw)
             w.payload = clean_payload(ep, w.raw)
+            if w.key is not None:
+                strip_unknown(ep, w.payload, self.source_fields)
+                stamp(ep, w.payload, w.key)
             size = len(jsonutil.dumps_bytes(w.payload))
             if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
                 self.reject(w, [f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} "
                                 f"bytes a request"], Action.REJECT)
                 continue
             ready.append(w)
-        # One lookup per resource: the records themselves, then what they point at.
+        # One lookup per resource: the records themselves (by source token, id and natural
+        # key), then what they point at.
+        self.refs.ensure_tokens(ep.stream, [w.key.token for w in ready if w.key is not None])
         self.refs.ensure(ep.stream, [w.payload.get(pk) for w in ready if w.payload.get(pk)],
                          [w.payload.get(nat) for w in ready if nat and w.payload.get(nat)])
         wanted: dict[str, tuple[set[str], set[str]]] = {}
@@ -324,20 +358,54 @@ class XeroSink(BatchSink):
                 contact = w.payload.get("Contact")
                 like = like_of(w.raw, [contact.get("ContactID")] if isinstance(contact, dict)
                                else [])
-            match = self.refs.match(ep.stream, w.payload.get(pk),
-                                    w.payload.get(nat) if nat else None, like)
-            if match.ambiguous and match.found is None:
-                assert nat is not None
-                self.reject(w, [match.problem(ep, nat, w.payload.get(nat), like)],
-                            Action.REJECT)
+            found, problem = self._find(w, like)
+            if problem:
+                self.reject(w, [problem], Action.REJECT)
                 continue
-            w.existing = match.found
-            if w.existing is None and Write.REVERSE in ep.writes:
+            w.existing = found
+            if w.existing is None and Write.REVERSE in ep.writes and w.key is None:
                 w.existing = self._payment_on_document(w.payload, claimed)
             w.decision = decide(ep, w.payload, w.existing, w.removal)
+            if (w.key is not None and w.existing is not None
+                    and w.decision.action is Action.UPDATE and covers(w.existing, w.payload)):
+                w.decision = Decision(Action.SKIP, reasons=["unchanged"])
             if w.decision.action is Action.CREATE and w.decision.payload is not None:
                 _strip_line_ids(w.decision.payload)
         self._execute([w for w in ready if not w.done])
+
+    def _find(self, w: Work, like: Any) -> tuple[dict[str, Any] | None, str | None]:
+        """The record Xero holds for this one: by source token, else id, else natural key.
+
+        A natural-key match that another source record's token claims is refused: two source
+        records are never merged into one Xero record.
+        """
+        ep = self.ep
+        pk = ep.primary_key[0]
+        nat = ep.natural_keys[0] if ep.natural_keys else None
+        idx = self.refs.index(ep.stream)
+        if w.key is not None and ep.identity_field:
+            mine = idx.by_source(w.key.token)
+            if len(mine) > 1:
+                ids = ", ".join(str(r.get(pk)) for r in mine[:5])
+                return None, (f"{ep.identity_field}: source key {w.key.value!r} is held by "
+                              f"{len(mine)} {ep.stream} in this organisation ({pk} {ids}): "
+                              f"ambiguous, not guessed; remove the token from all but one")
+            if mine:
+                return mine[0], None
+        match = self.refs.match(ep.stream, w.payload.get(pk),
+                                w.payload.get(nat) if nat else None, like)
+        if match.ambiguous and match.found is None:
+            assert nat is not None
+            return None, match.problem(ep, nat, w.payload.get(nat), like)
+        found = match.found
+        if found is not None and w.key is not None and ep.identity_field:
+            other = idx.token(found)
+            if other and other != w.key.token:
+                field_ = nat if nat and not w.payload.get(pk) else pk
+                return None, (f"{field_}: {w.payload.get(field_)!s} is already the {ep.stream} "
+                              f"written for source record {other}, not for {w.key.token}: "
+                              f"two source records are not merged")
+        return found, None
 
     def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
                              ) -> dict[str, Any] | None:
@@ -459,6 +527,7 @@ class XeroSink(BatchSink):
             msg = warning.get("Message") if isinstance(warning, dict) else warning
             self.logger.warning("%s: Xero warns: %s", self.stream_name, msg)
         self.refs.index(ep.stream).add(result)
+        w.xero_id = str(result.get(ep.primary_key[0]))
         d = w.decision
         assert d is not None
         if not followup and d.then is not None and d.then_status:
@@ -854,6 +923,8 @@ def _rounds(ep: Endpoint, works: list[Work]) -> Iterator[list[Work]]:
         rest: list[Work] = []
         for w in pending:
             keys = _keys(w, pk, nat)
+            if w.key is not None:
+                keys.add(f"src:{w.key.token}")
             (rest if keys & seen else this).append(w)
             seen |= keys
         yield this

@@ -32,6 +32,7 @@ from singer_sdk.sinks import Sink
 
 from target_xero.references import References
 from target_xero.rejects import RejectLog, Tally
+from target_xero.results import ResultLog
 from target_xero.sinks import Route, XeroSink, route_for
 from xero_core.endpoints import MAX_BATCH
 from xero_core.errors import ConfigError, XeroError
@@ -127,6 +128,17 @@ class TargetXero(Target):
         th.Property("rejects_path", th.StringType, default=DEFAULT_REJECTS_PATH,
                     description="JSONL file of rejected records (stream, record, action, "
                                 "reasons, time)"),
+        th.Property("source_keys",
+                    th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+                    description='Stream -> the fields that identify its records at the source, '
+                                'e.g. {"payouts": ["payout_id"]} (default: the SCHEMA\'s '
+                                'key_properties when they are not Xero ids). Each record is '
+                                'written once per source key, found again in Xero through the '
+                                'resource\'s identity field'),
+        th.Property("results_path", th.StringType,
+                    description="JSONL file with one line per record: stream, source_key, "
+                                "xero_id, action (created, updated, unchanged, ..., rejected), "
+                                "reason and time (off when unset)"),
         th.Property("fail_on_reject", th.BooleanType, default=False,
                     description="Exit non-zero when any record was rejected"),
         th.Property("email_invoices", th.BooleanType, default=False,
@@ -138,6 +150,8 @@ class TargetXero(Target):
         super().__init__(*args, **kwargs)
         self.max_parallelism = 1  # drain order matters (contacts before invoices ...)
         self.rejects = RejectLog(str(self.config.get("rejects_path") or DEFAULT_REJECTS_PATH))
+        results_path = self.config.get("results_path")
+        self.results = ResultLog(str(results_path)) if results_path else None
         self.tally = Tally()
         self._xero: XeroContext | None = None
         self._xero_lock = threading.Lock()
@@ -184,8 +198,10 @@ class TargetXero(Target):
     # -- rejects ----------------------------------------------------------------------------
 
     def reject(self, stream: str, record: Any, action: str, reasons: list[str],
-               line: int | None = None) -> None:
+               line: int | None = None, source_key: str | None = None) -> None:
         self.rejects.write(stream, record, action, reasons, line)
+        if self.results is not None:
+            self.results.write(stream, source_key, None, "rejected", "; ".join(reasons), line)
         self.tally.add(stream, "rejected")
         self.logger.warning("Rejected %s record%s (%s): %s", stream,
                             f" at line {line}" if line else "", action, "; ".join(reasons))
@@ -258,7 +274,9 @@ class TargetXero(Target):
         text = json.dumps(state, sort_keys=True, default=str)
         if text == self._last_state_json:
             return
-        self.rejects.sync()  # the rejects before this STATE are on disk first
+        self.rejects.sync()  # the rejects (and results) before this STATE are on disk first
+        if self.results is not None:
+            self.results.sync()
         self._last_state_json = text
         super()._write_state_message(state)
 
@@ -288,6 +306,8 @@ class TargetXero(Target):
             super().process_endofpipe()
         finally:
             self.rejects.close()
+            if self.results is not None:
+                self.results.close()
             summary = self.tally.render()
             self.logger.info("%s", summary)
             print(summary, file=sys.stderr, flush=True)

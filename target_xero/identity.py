@@ -1,0 +1,133 @@
+"""Source identity: which source record a Xero record came from, kept in Xero itself.
+
+A stream has a source key when its SCHEMA's `key_properties` are not Xero ids (e.g.
+`["order_id"]`) or when the `source_keys` setting names its fields. Each record's key becomes a
+token, `[<stream>:<value>]` (values percent-encoded, so a token never holds a space, `/` or
+`]`; composite keys joined by `/`; too long for the field -> `[<stream>#<sha256 prefix>]`).
+
+The token is written at the start of the resource's identity field (the endpoint table's
+`identity_field`: `Reference` for bank transactions, invoices, payments ..., `Narration` for
+manual journals, `ContactNumber` for contacts), followed by the record's own text for that
+field, if any. The next run, on any machine, finds the record again with a batched `where`
+`Field.StartsWith("[stream:key]")` (or the resource's listing) and updates it, or skips it when
+Xero already holds every value sent. Nothing local is needed: Xero is the record of what was
+written.
+
+Source-key fields Xero does not know (`order_id`) are not sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from xero_core.endpoints import Endpoint
+
+_SAFE = "-_.~:@!$'()*+,;="  # kept as is in a token; everything else is %-encoded
+_HASH_CHARS = 24
+
+
+@functools.cache
+def known_fields(schema: str) -> frozenset[str]:
+    """The fields Xero's spec gives a component (empty when unknown: then nothing is known)."""
+    try:
+        from xero_core.openapi_schemas import load_spec
+
+        props = load_spec("accounting")["components"]["schemas"][schema].get("properties", {})
+    except Exception:  # the spec is an optimisation here, never a reason to fail
+        return frozenset()
+    return frozenset(props)
+
+
+def source_fields(ep: Endpoint | None, stream: str, key_properties: Sequence[str] | None,
+                  setting: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The fields that make a record's source key (empty: the stream has none).
+
+    The `source_keys` setting wins; else the SCHEMA's key properties, unless they name the
+    resource's Xero id (a `tap-xero` stream copied between organisations).
+    """
+    chosen = (setting or {}).get(stream)
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    if isinstance(chosen, (list, tuple)) and chosen:
+        return tuple(str(f) for f in chosen)
+    keys = tuple(str(k) for k in key_properties or ())
+    if not keys or ep is None:
+        return ()
+    if set(keys) & set(ep.primary_key) or all(k.startswith("_") for k in keys):
+        return ()
+    return keys
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """One record's source key and the token Xero holds for it."""
+
+    value: str  # the key as the results file shows it: fields joined by "/"
+    token: str  # "[stream:value]" as written into the identity field
+
+
+def source_key(stream: str, fields: Sequence[str], record: Mapping[str, Any],
+               max_len: int = 255) -> SourceKey | str:
+    """The record's SourceKey, or why it has none (a missing field, named)."""
+    parts: list[str] = []
+    for name in fields:
+        value = record.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return f"{name}: the stream's source key field is missing or empty"
+        if isinstance(value, (dict, list)):
+            return f"{name}: a source key field must be a string or a number"
+        parts.append(str(value))
+    shown = "/".join(parts)
+    token = "[" + quote(stream, safe=_SAFE) + ":" + "/".join(quote(p, safe=_SAFE) for p in parts) + "]"
+    if len(token) > max_len:
+        digest = hashlib.sha256("\n".join([stream, *parts]).encode("utf-8", "backslashreplace"))
+        name = quote(stream, safe=_SAFE)[:max(1, max_len - _HASH_CHARS - 3)]
+        token = f"[{name}#{digest.hexdigest()[:_HASH_CHARS]}]"
+    return SourceKey(shown, token)
+
+
+def token_of(value: Any) -> str | None:
+    """The token at the start of an identity field's value, or None."""
+    if not isinstance(value, str) or not value.startswith("["):
+        return None
+    end = value.find("]")
+    if end < 2 or " " in value[:end]:
+        return None
+    return value[:end + 1]
+
+
+def stamp(ep: Endpoint, payload: dict[str, Any], key: SourceKey) -> None:
+    """Write the token into the payload's identity field, the record's own text after it."""
+    name = ep.identity_field
+    if not name:
+        return
+    own = payload.get(name)
+    own_text = str(own).strip() if own not in (None, "") else ""
+    if token_of(own_text) == key.token:
+        own_text = own_text[len(key.token):].strip()
+    room = ep.identity_max - len(key.token) - 1
+    payload[name] = key.token + (" " + own_text[:room] if own_text and room > 0 else "")
+
+
+def strip_unknown(ep: Endpoint, payload: dict[str, Any], fields: Sequence[str]) -> None:
+    """Drop the source-key fields Xero's resource does not have (e.g. `order_id`)."""
+    known = known_fields(ep.schema)
+    for name in fields:
+        if name not in known:
+            payload.pop(name, None)
+
+
+def where_terms(ep: Endpoint, tokens: Sequence[str]) -> list[str]:
+    """`where` terms that find records by token (the answer is checked exactly afterwards)."""
+    name = ep.identity_field
+    assert name
+    return [f"{name}.StartsWith({_literal(t)})" for t in tokens]
+
+
+def _literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
