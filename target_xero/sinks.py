@@ -280,7 +280,8 @@ class XeroSink(BatchSink):
 
     def reject(self, w: Work, reasons: list[str], action: Action | None = None) -> None:
         act = (action or w.action).value
-        self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line, w.source_key)
+        self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line,
+                                source_key=w.source_key)
         w.done = True
 
     def confirm(self, w: Work, action: Action) -> None:

@@ -57,9 +57,9 @@ def test_mixed_batch_valid_written_invalid_rejected_state_after(
         events.append(("settled", w.raw.get("InvoiceNumber")))
         return real_confirm(self, w, action)
 
-    def reject(self, stream, record, action, reasons, line=None):
+    def reject(self, stream, record, action, reasons, line=None, source_key=None):
         events.append(("settled", (record or {}).get("InvoiceNumber")))
-        return real_reject(self, stream, record, action, reasons, line)
+        return real_reject(self, stream, record, action, reasons, line, source_key)
 
     monkeypatch.setattr(sinks.XeroSink, "confirm", confirm)
     monkeypatch.setattr(TargetXero, "reject", reject)
