@@ -69,6 +69,8 @@ ALWAYS_DROP = frozenset({
     "CISDeduction", "CISRate", "IsDiscounted", "TotalDiscount", "DateString", "DueDateString",
     "ContactGroups", "BrandingTheme", "Url",
 })
+# ... except where the field is what the resource is made of (a batch payment's payments).
+KEEP = {"batch_payments": frozenset({"Payments"})}
 # Totals Xero derives from the lines: refused (or recomputed) when lines are given.
 LINE_TOTALS = frozenset({"SubTotal", "TotalTax", "Total"})
 LINE_FIELDS = ("LineItems", "JournalLines")
@@ -115,7 +117,7 @@ def _iso_dates(value: Any) -> Any:
 
 def clean_payload(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
     """The record as Xero accepts it: no metadata, no read-only or computed fields."""
-    drop = ALWAYS_DROP | read_only_fields(ep.schema)
+    drop = (ALWAYS_DROP - KEEP.get(ep.stream, frozenset())) | read_only_fields(ep.schema)
     has_lines = any(record.get(f) for f in LINE_FIELDS)
     out: dict[str, Any] = {}
     for key, value in record.items():

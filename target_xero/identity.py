@@ -83,7 +83,8 @@ def source_key(stream: str, fields: Sequence[str], record: Mapping[str, Any],
             return f"{name}: a source key field must be a string or a number"
         parts.append(str(value))
     shown = "/".join(parts)
-    token = "[" + quote(stream, safe=_SAFE) + ":" + "/".join(quote(p, safe=_SAFE) for p in parts) + "]"
+    encoded = "/".join(quote(p, safe=_SAFE) for p in parts)
+    token = f"[{quote(stream, safe=_SAFE)}:{encoded}]"
     if len(token) > max_len:
         digest = hashlib.sha256("\n".join([stream, *parts]).encode("utf-8", "backslashreplace"))
         name = quote(stream, safe=_SAFE)[:max(1, max_len - _HASH_CHARS - 3)]

@@ -161,6 +161,7 @@ class Index:
         self.looked: set[str] = set()
         self.by_token: dict[str, dict[str, dict[str, Any]]] = {}  # source token -> records
         self.looked_tokens: set[str] = set()
+        self.claims: dict[str, str] = {}  # Xero id -> the source token that wrote it this run
         self.complete = False  # the whole resource was listed
 
     @property

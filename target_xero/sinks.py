@@ -281,16 +281,21 @@ class XeroSink(BatchSink):
     def reject(self, w: Work, reasons: list[str], action: Action | None = None) -> None:
         act = (action or w.action).value
         self.target_xero.reject(self.stream_name, w.raw, act, reasons, w.line,
-                                source_key=w.source_key)
+                                source_key=w.source_key, xero_id=self._xero_id(w))
         w.done = True
+
+    def _xero_id(self, w: Work) -> str | None:
+        """The Xero record a record became (or matched), when there is one."""
+        if w.xero_id is None and w.existing and self.route.endpoint is not None:
+            pk = self.ep.primary_key[0] if self.ep.primary_key else None
+            return str(w.existing[pk]) if pk and w.existing.get(pk) else None
+        return w.xero_id
 
     def confirm(self, w: Work, action: Action) -> None:
         self.target_xero.tally.add(self.stream_name, action.done)
         results = self.target_xero.results
         if results is not None:
-            rid = w.xero_id
-            if rid is None and w.existing and self.route.endpoint is not None:
-                rid = w.existing.get(self.ep.primary_key[0]) if self.ep.primary_key else None
+            rid = self._xero_id(w)
             reason = "; ".join(w.decision.reasons) if w.decision and w.decision.reasons else None
             results.write(self.stream_name, w.source_key, rid, action.done, reason, w.line)
         w.done = True
@@ -399,13 +404,17 @@ class XeroSink(BatchSink):
             assert nat is not None
             return None, match.problem(ep, nat, w.payload.get(nat), like)
         found = match.found
-        if found is not None and w.key is not None and ep.identity_field:
-            other = idx.token(found)
+        if found is not None and w.key is not None:
+            # Xero's token, or (resources without an identity field) the claim of a record
+            # written earlier in this run.
+            other = idx.token(found) if ep.identity_field else None
+            other = other or idx.claims.get(str(found.get(pk)))
             if other and other != w.key.token:
                 field_ = nat if nat and not w.payload.get(pk) else pk
                 return None, (f"{field_}: {w.payload.get(field_)!s} is already the {ep.stream} "
                               f"written for source record {other}, not for {w.key.token}: "
                               f"two source records are not merged")
+            idx.claims[str(found.get(pk))] = w.key.token
         return found, None
 
     def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
@@ -529,6 +538,8 @@ class XeroSink(BatchSink):
             self.logger.warning("%s: Xero warns: %s", self.stream_name, msg)
         self.refs.index(ep.stream).add(result)
         w.xero_id = str(result.get(ep.primary_key[0]))
+        if w.key is not None:
+            self.refs.index(ep.stream).claims[w.xero_id] = w.key.token
         d = w.decision
         assert d is not None
         if not followup and d.then is not None and d.then_status:

@@ -198,10 +198,12 @@ class TargetXero(Target):
     # -- rejects ----------------------------------------------------------------------------
 
     def reject(self, stream: str, record: Any, action: str, reasons: list[str],
-               line: int | None = None, source_key: str | None = None) -> None:
+               line: int | None = None, source_key: str | None = None,
+               xero_id: str | None = None) -> None:
         self.rejects.write(stream, record, action, reasons, line)
         if self.results is not None:
-            self.results.write(stream, source_key, None, "rejected", "; ".join(reasons), line)
+            self.results.write(stream, source_key, xero_id, "rejected", "; ".join(reasons),
+                               line)
         self.tally.add(stream, "rejected")
         self.logger.warning("Rejected %s record%s (%s): %s", stream,
                             f" at line {line}" if line else "", action, "; ".join(reasons))
