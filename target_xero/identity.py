@@ -102,16 +102,23 @@ def token_of(value: Any) -> str | None:
     return value[:end + 1]
 
 
-def stamp(ep: Endpoint, payload: dict[str, Any], key: SourceKey) -> None:
+def identity_field(ep: Endpoint, record: Mapping[str, Any], stream: str,
+                   overrides: Mapping[str, Any] | None) -> str | None:
+    """Where this record keeps its token: the `identity_fields` setting for its stream, else
+    the endpoint table's field for its Type (None: nowhere)."""
+    if overrides and stream in overrides:
+        chosen = overrides[stream]
+        return str(chosen) if chosen else None
+    return ep.identity_for(record.get("Type"))
+
+
+def stamp(name: str, max_len: int, payload: dict[str, Any], key: SourceKey) -> None:
     """Write the token into the payload's identity field, the record's own text after it."""
-    name = ep.identity_field
-    if not name:
-        return
     own = payload.get(name)
     own_text = str(own).strip() if own not in (None, "") else ""
     if token_of(own_text) == key.token:
         own_text = own_text[len(key.token):].strip()
-    room = ep.identity_max - len(key.token) - 1
+    room = max_len - len(key.token) - 1
     payload[name] = key.token + (" " + own_text[:room] if own_text and room > 0 else "")
 
 
@@ -123,10 +130,8 @@ def strip_unknown(ep: Endpoint, payload: dict[str, Any], fields: Sequence[str]) 
             payload.pop(name, None)
 
 
-def where_terms(ep: Endpoint, tokens: Sequence[str]) -> list[str]:
+def where_terms(name: str, tokens: Sequence[str]) -> list[str]:
     """`where` terms that find records by token (the answer is checked exactly afterwards)."""
-    name = ep.identity_field
-    assert name
     return [f"{name}.StartsWith({_literal(t)})" for t in tokens]
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,8 +160,9 @@ class Index:
         self.missing_ids: set[str] = set()
         self.looked: set[str] = set()
         self.by_token: dict[str, dict[str, dict[str, Any]]] = {}  # source token -> records
-        self.looked_tokens: set[str] = set()
+        self.looked_tokens: set[tuple[str, str]] = set()  # (field, token) asked of Xero
         self.claims: dict[str, str] = {}  # Xero id -> the source token that wrote it this run
+        self.identity_fields: tuple[str, ...] = ep.identity_fields  # + `identity_fields` ones
         self.complete = False  # the whole resource was listed
 
     @property
@@ -180,7 +181,7 @@ class Index:
             if old is not None and nat and old.get(nat) and (
                     not rec.get(nat) or _norm(old[nat]) != _norm(rec[nat])):
                 self._drop_natural(old)  # renumbered: no longer found by its old number
-            old_token = token_of(old.get(self.ep.identity_field or "")) if old else None
+            old_token = self.token(old) if old else None
             if old_token and old_token != self.token(rec):
                 self.by_token.get(old_token, {}).pop(_norm(rid), None)
             self.by_id[_norm(rid)] = rec
@@ -206,7 +207,11 @@ class Index:
 
     def token(self, rec: dict[str, Any]) -> str | None:
         """The source token the record's identity field starts with (None when none)."""
-        return token_of(rec.get(self.ep.identity_field)) if self.ep.identity_field else None
+        for name in self.identity_fields:
+            token = token_of(rec.get(name))
+            if token:
+                return token
+        return None
 
     def by_source(self, token: str) -> list[dict[str, Any]]:
         """Every known record carrying this source token (exact, case-sensitive)."""
@@ -299,24 +304,33 @@ class References:
                 self._lookup(idx, [v for k, v in chunk if k == "id"],
                              [v for k, v in chunk if k == "nat"])
 
-    def ensure_tokens(self, stream: str, tokens: Iterable[str]) -> None:
+    def add_identity_field(self, stream: str, name: str) -> None:
+        """Also read source tokens from this field (an `identity_fields` setting)."""
+        with self._lock:
+            idx = self.index(stream)
+            if name not in idx.identity_fields:
+                idx.identity_fields = (*idx.identity_fields, name)
+
+    def ensure_tokens(self, stream: str, wanted: Mapping[str, Iterable[str]]) -> None:
         """Make sure every record carrying one of these source tokens is known.
 
-        One `where` call per up to MAX_WHERE_TERMS tokens (`Field.StartsWith("[s:k]")`), or
-        the resource's listing when Xero gives it no `where`.
+        `wanted` is field -> tokens. One `where` call per field and up to MAX_WHERE_TERMS
+        tokens (`Reference.StartsWith("[s:k]") OR ...`), or the resource's listing, once,
+        when Xero gives it no `where`.
         """
         with self._lock:
             idx = self.index(stream)
-            want = sorted({t for t in tokens if t not in idx.looked_tokens})
-            if not want or idx.complete or not idx.ep.identity_field:
-                return
-            if lists_all(idx.ep) or not idx.ep.where:
-                self._list_all(idx)
-                return
-            for start in range(0, len(want), MAX_WHERE_TERMS):
-                chunk = want[start:start + MAX_WHERE_TERMS]
-                self._lookup(idx, [], [], where_terms(idx.ep, chunk))
-                idx.looked_tokens.update(chunk)
+            for name, tokens in sorted(wanted.items()):
+                want = sorted({t for t in tokens if (name, t) not in idx.looked_tokens})
+                if not want or idx.complete:
+                    continue
+                if lists_all(idx.ep) or not idx.ep.where:
+                    self._list_all(idx)
+                    return
+                for start in range(0, len(want), MAX_WHERE_TERMS):
+                    chunk = want[start:start + MAX_WHERE_TERMS]
+                    self._lookup(idx, [], [], where_terms(name, chunk))
+                    idx.looked_tokens.update((name, t) for t in chunk)
 
     def _lookup(self, idx: Index, ids: list[str], naturals: list[str],
                 token_terms: list[str] | None = None) -> None:

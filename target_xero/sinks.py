@@ -45,7 +45,14 @@ from target_xero.actions import (
     decide,
     removal_request,
 )
-from target_xero.identity import SourceKey, source_fields, source_key, stamp, strip_unknown
+from target_xero.identity import (
+    SourceKey,
+    identity_field,
+    source_fields,
+    source_key,
+    stamp,
+    strip_unknown,
+)
 from target_xero.references import (
     TYPED_NUMBERS,
     References,
@@ -150,6 +157,7 @@ class Work:
     key: SourceKey | None = None  # the source key, when the stream has one
     key_problem: str | None = None  # why a keyed stream's record has no key
     xero_id: str | None = None  # the Xero record it became
+    identity: str | None = None  # the field its source token is written into
 
     @property
     def source_key(self) -> str | None:
@@ -197,6 +205,9 @@ class XeroSink(BatchSink):
         ep = self.route.endpoint if self.route.mode == RECORDS else None
         self.source_fields = source_fields(ep, stream_name, key_properties,
                                            target.config.get("source_keys"))
+        self.identity_overrides: dict[str, Any] = dict(target.config.get("identity_fields")
+                                                       or {})
+        self._warned_no_identity = False
         self._history_seen: dict[str, Counter[str]] = {}  # parent id -> its notes' Details
 
     # -- SDK hooks: keep what the SDK would strip or convert --------------------------------
@@ -237,8 +248,7 @@ class XeroSink(BatchSink):
     def process_record(self, record: dict, context: dict) -> None:
         w = Work(raw=record, line=self.target_xero.current_line, fingerprint=fingerprint(record))
         if self.source_fields and self.route.endpoint is not None:
-            key = source_key(self.stream_name, self.source_fields, record,
-                             self.ep.identity_max if self.ep.identity_field else 255)
+            key = source_key(self.stream_name, self.source_fields, record, self.ep.identity_max)
             if isinstance(key, str):
                 w.key_problem = key
             else:
@@ -331,7 +341,12 @@ class XeroSink(BatchSink):
             w.payload = clean_payload(ep, w.raw)
             if w.key is not None:
                 strip_unknown(ep, w.payload, self.source_fields)
-                stamp(ep, w.payload, w.key)
+                w.identity = identity_field(ep, w.payload, self.stream_name,
+                                            self.identity_overrides)
+                if w.identity:
+                    stamp(w.identity, ep.identity_max, w.payload, w.key)
+                elif not ep.natural_keys:
+                    self._warn_no_identity(w)
             size = len(jsonutil.dumps_bytes(w.payload))
             if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
                 self.reject(w, [f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} "
@@ -340,7 +355,13 @@ class XeroSink(BatchSink):
             ready.append(w)
         # One lookup per resource: the records themselves (by source token, id and natural
         # key), then what they point at.
-        self.refs.ensure_tokens(ep.stream, [w.key.token for w in ready if w.key is not None])
+        tokens: dict[str, list[str]] = {}
+        for w in ready:
+            if w.key is not None and w.identity:
+                tokens.setdefault(w.identity, []).append(w.key.token)
+                if w.identity not in ep.identity_fields:
+                    self.refs.add_identity_field(ep.stream, w.identity)
+        self.refs.ensure_tokens(ep.stream, tokens)
         self.refs.ensure(ep.stream, [w.payload.get(pk) for w in ready if w.payload.get(pk)],
                          [w.payload.get(nat) for w in ready if nat and w.payload.get(nat)])
         wanted: dict[str, tuple[set[str], set[str]]] = {}
@@ -389,11 +410,11 @@ class XeroSink(BatchSink):
         pk = ep.primary_key[0]
         nat = ep.natural_keys[0] if ep.natural_keys else None
         idx = self.refs.index(ep.stream)
-        if w.key is not None and ep.identity_field:
+        if w.key is not None and w.identity:
             mine = idx.by_source(w.key.token)
             if len(mine) > 1:
                 ids = ", ".join(str(r.get(pk)) for r in mine[:5])
-                return None, (f"{ep.identity_field}: source key {w.key.value!r} is held by "
+                return None, (f"{w.identity}: source key {w.key.value!r} is held by "
                               f"{len(mine)} {ep.stream} in this organisation ({pk} {ids}): "
                               f"ambiguous, not guessed; remove the token from all but one")
             if mine:
@@ -407,7 +428,7 @@ class XeroSink(BatchSink):
         if found is not None and w.key is not None:
             # Xero's token, or (resources without an identity field) the claim of a record
             # written earlier in this run.
-            other = idx.token(found) if ep.identity_field else None
+            other = idx.token(found) if w.identity else None
             other = other or idx.claims.get(str(found.get(pk)))
             if other and other != w.key.token:
                 field_ = nat if nat and not w.payload.get(pk) else pk
@@ -416,6 +437,14 @@ class XeroSink(BatchSink):
                               f"two source records are not merged")
             idx.claims[str(found.get(pk))] = w.key.token
         return found, None
+
+    def _warn_no_identity(self, w: Work) -> None:
+        if not self._warned_no_identity:
+            self._warned_no_identity = True
+            self.logger.warning(
+                "%s: %s of Type %s keep no source key in Xero (no identity field): a record "
+                "sent again in a later run is created again", self.stream_name, self.ep.stream,
+                w.payload.get("Type") or "-")
 
     def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
                              ) -> dict[str, Any] | None:

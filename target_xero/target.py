@@ -135,6 +135,11 @@ class TargetXero(Target):
                                 'key_properties when they are not Xero ids). Each record is '
                                 'written once per source key, found again in Xero through the '
                                 'resource\'s identity field'),
+        th.Property("identity_fields", th.ObjectType(additional_properties=th.StringType),
+                    description='Stream -> the Xero field its source key is written into, '
+                                'e.g. {"payouts": "Reference"} (default per resource: '
+                                'Reference, Narration for manual journals, ContactNumber for '
+                                'contacts, the number of bills and supplier credit notes)'),
         th.Property("results_path", th.StringType,
                     description="JSONL file with one line per record: stream, source_key, "
                                 "xero_id, action (created, updated, unchanged, ..., rejected), "

@@ -85,6 +85,9 @@ class Endpoint:
     # target_xero/identity.py. None: the resource is identified by its natural key only.
     identity_field: str | None = None
     identity_max: int = 255  # the field's length limit in Xero
+    # Document types whose identity lives elsewhere ("" = nowhere): Xero ignores Reference
+    # on bills and supplier credit notes, whose number field is their reference.
+    identity_by_type: tuple[tuple[str, str], ...] = ()
 
     @property
     def base(self) -> str:
@@ -109,6 +112,20 @@ class Endpoint:
     def scope_hint(self) -> str:
         """The read scopes a 403 most likely lacks, for messages."""
         return " or ".join(self.read_scopes[1::2]) or "?"
+
+    def identity_for(self, doc_type: object = None) -> str | None:
+        """The identity field of a record of this type (None: the resource keeps none)."""
+        kind = doc_type.strip().upper() if isinstance(doc_type, str) else ""
+        for type_, field_ in self.identity_by_type:
+            if kind == type_:
+                return field_ or None
+        return self.identity_field
+
+    @property
+    def identity_fields(self) -> tuple[str, ...]:
+        """Every field a record of this resource may keep its source token in."""
+        fields = [self.identity_field, *(f for _, f in self.identity_by_type)]
+        return tuple(dict.fromkeys(f for f in fields if f))
 
     @property
     def has_history(self) -> bool:
@@ -195,7 +212,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          natural_keys=("CreditNoteNumber",), status_field="Status",
          writes=_DOC | {W.VOID, W.DELETE_STATUS},
-         identity_field="Reference"),
+         identity_field="Reference",
+         identity_by_type=(("ACCPAYCREDIT", "CreditNoteNumber"),)),
     _acc("currencies", "/Currencies", "Currencies", "Code", "Currency", _SET,
          where=True, order=True, writes=frozenset({W.CREATE})),
     _acc("invoices", "/Invoices", "Invoices", "InvoiceID", "Invoice", _TX,
@@ -203,7 +221,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          natural_keys=("InvoiceNumber",), status_field="Status",
          writes=_DOC | {W.VOID, W.DELETE_STATUS, W.EMAIL}, lookup_param="IDs",
          natural_lookup_param="InvoiceNumbers", status_param="Statuses",
-         identity_field="Reference"),
+         identity_field="Reference",
+         identity_by_type=(("ACCPAY", "InvoiceNumber"),)),
     _acc("invoice_reminders", "/InvoiceReminders/Settings", "InvoiceReminders", (),
          "InvoiceReminder", _SET),
     _acc("items", "/Items", "Items", "ItemID", "Item", _SET, modified_since=True,
@@ -248,7 +267,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("repeating_invoices", "/RepeatingInvoices", "RepeatingInvoices", "RepeatingInvoiceID",
          "RepeatingInvoice", _TX, status_field="Status", where=True, order=True,
          writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS, W.HISTORY, W.ATTACHMENTS}),
-         identity_field="Reference"),
+         identity_field="Reference",
+         identity_by_type=(("ACCPAY", ""),)),
     _acc("tax_rates", "/TaxRates", "TaxRates", "TaxType", "TaxRate", _SET,
          natural_keys=("Name",), status_field="Status", where=True, order=True,
          writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS})),

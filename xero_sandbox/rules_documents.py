@@ -124,6 +124,9 @@ BANK_TRANSACTIONS = DocKind(
 
 KINDS = {k.stream: k for k in (INVOICES, CREDIT_NOTES, PURCHASE_ORDERS, QUOTES,
                                REPEATING_INVOICES, BANK_TRANSACTIONS)}
+# "ACCREC only" / "ACCRECCREDIT only" in Xero's spec: a bill shows its InvoiceNumber as its
+# reference, and the API drops a Reference sent with one.
+_NO_REFERENCE = frozenset({"ACCPAY", "ACCPAYCREDIT"})
 _DATE_FIELDS = ("ExpectedPaymentDate", "PlannedPaymentDate", "ExpectedArrivalDate",
                 "DeliveryDate", "ExpiryDate")
 
@@ -427,6 +430,8 @@ def _fill(stg: Staging, el: Record, kind: DocKind, rec: Record, status: str,
                     rec[key + "String"] = date_string(d)
     # Plain fields
     for key in kind.extra_fields:
+        if key == "Reference" and doc_type in _NO_REFERENCE:
+            continue  # Xero silently ignores Reference on bills and supplier credit notes
         if key in el and key not in _DATE_FIELDS:
             if key == "BrandingThemeID":
                 attempt(_check_theme, stg, el[key])

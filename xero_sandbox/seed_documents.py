@@ -192,9 +192,10 @@ def invoices(ctx: SeedContext, maker: LineMaker) -> None:
         due_day = day + _TERMS[int(r() * 4)]
         created = ctx.at(day)
         last = created
+        inv_ref = f"Ref {number[-4:]}" if r() < 0.6 else ""  # drawn for bills too (same data)
         inv: Record = {
             "Type": "ACCREC" if acc_rec else "ACCPAY", "InvoiceID": iid, "InvoiceNumber": number,
-            "Reference": f"Ref {number[-4:]}" if r() < 0.6 else "", "Payments": _EMPTY,
+            "Reference": inv_ref if acc_rec else "", "Payments": _EMPTY,
             "CreditNotes": _EMPTY, "Prepayments": _EMPTY, "Overpayments": _EMPTY,
             "AmountDue": 0.0, "AmountPaid": 0.0, "AmountCredited": 0.0,
             "SentToContact": acc_rec and status in ("AUTHORISED", "PAID") and r() < 0.7,

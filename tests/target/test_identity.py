@@ -6,6 +6,7 @@ import pytest
 
 from target_xero.identity import (
     SourceKey,
+    identity_field,
     source_fields,
     source_key,
     stamp,
@@ -58,16 +59,16 @@ def test_stamp_puts_the_token_first_and_keeps_the_records_own_text() -> None:
     key = source_key("payouts", ["id"], {"id": "po_1"})
     assert isinstance(key, SourceKey)
     payload = {"Reference": "Stripe payout"}
-    stamp(BT, payload, key)
+    stamp("Reference", 255, payload, key)
     assert payload["Reference"] == "[payouts:po_1] Stripe payout"
-    stamp(BT, payload, key)  # a record read back from Xero is not stamped twice
+    stamp("Reference", 255, payload, key)  # a record read back from Xero is not stamped twice
     assert payload["Reference"] == "[payouts:po_1] Stripe payout"
     bare: dict[str, str] = {}
-    stamp(BT, bare, key)
+    stamp("Reference", 255, bare, key)
     assert bare == {"Reference": "[payouts:po_1]"}
     long = {"Reference": "y" * 400}
-    stamp(BT, long, key)
-    assert len(long["Reference"]) == BT.identity_max
+    stamp("Reference", 255, long, key)
+    assert len(long["Reference"]) == 255
 
 
 def test_unknown_key_fields_are_not_sent_and_known_ones_are() -> None:
@@ -76,6 +77,18 @@ def test_unknown_key_fields_are_not_sent_and_known_ones_are() -> None:
     assert payload == {"Reference": "r", "Type": "RECEIVE"}
 
 
+def test_identity_field_by_type_and_setting() -> None:
+    inv = BY_STREAM["invoices"]
+    assert identity_field(inv, {"Type": "ACCREC"}, "s", None) == "Reference"
+    assert identity_field(inv, {"Type": "accpay"}, "s", None) == "InvoiceNumber"
+    assert identity_field(BY_STREAM["credit_notes"], {"Type": "ACCPAYCREDIT"}, "s",
+                          {}) == "CreditNoteNumber"
+    assert identity_field(BY_STREAM["repeating_invoices"], {"Type": "ACCPAY"}, "s", {}) is None
+    assert identity_field(inv, {"Type": "ACCREC"}, "s", {"s": "Url"}) == "Url"
+    assert identity_field(inv, {"Type": "ACCREC"}, "s", {"s": None}) is None
+    assert identity_field(BY_STREAM["items"], {}, "s", None) is None
+
+
 def test_where_terms_quote_the_token() -> None:
-    assert where_terms(BT, ['[s:a"b]']) == ['Reference.StartsWith("[s:a\\"b]")']
+    assert where_terms("Reference", ['[s:a"b]']) == ['Reference.StartsWith("[s:a\\"b]")']
     assert token_of("no token") is None and token_of("[a b] c") is None
