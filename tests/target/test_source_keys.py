@@ -261,3 +261,21 @@ def test_natural_key_resources_resend_and_twins(ctx, tmp_path: Path, resource: s
                             record_msg(stream, {"sid": "k1", **make("k1", "a")}),
                             record_msg(stream, {"sid": "z9", **make("k1", "a")})])
     assert len(twin.rejects) == 1 and "not merged" in twin.rejects[0]["reasons"][0]
+
+
+def test_a_removal_finds_its_record_by_source_key(ctx, tmp_path: Path) -> None:
+    sandbox, refs = ctx
+    case = CASES[0]  # bank transactions
+    _send(sandbox, tmp_path, case, refs, [("d1", "a"), ("d2", "a")])
+    ids = {k: v[0]["BankTransactionID"] for k, v in _by_key(sandbox, case).items()}
+    gone = {"sid": "d1", **case.make(refs, "d1", "a"), "_sdc_deleted_at": "2026-02-02T00:00:00Z"}
+    cfg = target_config(sandbox, tmp_path, stream_endpoints={"src_bank_transactions":
+                                                             "bank_transactions"},
+                        results_path=str(tmp_path / "removal.jsonl"))
+    result = run_target(cfg, [schema_msg("src_bank_transactions", OPEN_SCHEMA, ["sid"]),
+                              record_msg("src_bank_transactions", gone)])
+    assert result.count("src_bank_transactions", "deleted") == 1
+    status = {r["BankTransactionID"]: r["Status"] for r in held(sandbox, 0, "bank_transactions")}
+    assert status[ids["d1"]] == "DELETED" and status[ids["d2"]] == "AUTHORISED"
+    line = json.loads((tmp_path / "removal.jsonl").read_text())
+    assert (line["source_key"], line["xero_id"], line["action"]) == ("d1", ids["d1"], "deleted")
