@@ -235,7 +235,7 @@ def test_config_validation_names_the_bad_setting(plugin: str) -> None:
     names = sorted(properties)
     counts = Counter[str]()
 
-    @settings(max_examples=600, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=1000, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(hostile_config(names))
     def check(config: dict[str, Any]) -> None:
