@@ -315,7 +315,12 @@ class XeroSink(BatchSink):
               headers: dict | None = None) -> Any:
         """One write call with its Idempotency-Key; answers the parsed body (or None)."""
         x = self.target_xero.xero
-        parts = [f"{w.action.value}:{w.fingerprint}" for w in works]
+        # A write to an existing record also names the state it starts from: the same update
+        # sent again after the record changed (A -> B -> A -> B) is a new write, not Xero's
+        # replay of the first B. A create's key is its content alone, so a create retried or
+        # re-sent after a crash is answered by the replay.
+        parts = [f"{w.action.value}:{w.fingerprint}"
+                 + (f":{fingerprint(w.existing)}" if w.existing else "") for w in works]
         key = idempotency_key(x.tenant_id, self.stream_name, f"{method} {path} {what}", parts)
         resp = x.client.request(method, path, tenant_id=x.tenant_id, json=json, data=data,
                                 params=params, headers=headers, idempotency_key=key)
