@@ -26,6 +26,7 @@ from typing import Any
 
 from xero_core.dates import parse_datetime, parse_ms_date
 from xero_core.endpoints import Endpoint, Write
+from xero_core.openapi_schemas import component_properties
 
 
 class Action(str, enum.Enum):
@@ -94,12 +95,7 @@ class Decision:
 @functools.cache
 def read_only_fields(schema: str) -> frozenset[str]:
     """Fields the vendored OpenAPI spec marks readOnly for a component (empty if unknown)."""
-    try:
-        from xero_core.openapi_schemas import load_spec
-
-        props = load_spec("accounting")["components"]["schemas"][schema].get("properties", {})
-    except Exception:  # the spec is an optimisation here, never a reason to fail
-        return frozenset()
+    props = component_properties(schema)
     return frozenset(k for k, v in props.items() if isinstance(v, dict) and v.get("readOnly"))
 
 

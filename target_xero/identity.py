@@ -18,7 +18,6 @@ Source-key fields Xero does not know (`order_id`) are not sent.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,21 +25,10 @@ from typing import Any
 from urllib.parse import quote
 
 from xero_core.endpoints import Endpoint
+from xero_core.openapi_schemas import component_properties
 
 _SAFE = "-_.~:@!$'()*+,;="  # kept as is in a token; everything else is %-encoded
 _HASH_CHARS = 24
-
-
-@functools.cache
-def known_fields(schema: str) -> frozenset[str]:
-    """The fields Xero's spec gives a component (empty when unknown: then nothing is known)."""
-    try:
-        from xero_core.openapi_schemas import load_spec
-
-        props = load_spec("accounting")["components"]["schemas"][schema].get("properties", {})
-    except Exception:  # the spec is an optimisation here, never a reason to fail
-        return frozenset()
-    return frozenset(props)
 
 
 def source_fields(ep: Endpoint | None, stream: str, key_properties: Sequence[str] | None,
@@ -124,7 +112,7 @@ def stamp(name: str, max_len: int, payload: dict[str, Any], key: SourceKey) -> N
 
 def strip_unknown(ep: Endpoint, payload: dict[str, Any], fields: Sequence[str]) -> None:
     """Drop the source-key fields Xero's resource does not have (e.g. `order_id`)."""
-    known = known_fields(ep.schema)
+    known = component_properties(ep.schema, ep.api)
     for name in fields:
         if name not in known:
             payload.pop(name, None)

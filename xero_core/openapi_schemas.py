@@ -62,6 +62,17 @@ def load_spec(api: str) -> dict[str, Any]:
     return spec
 
 
+@functools.cache
+def component_properties(schema: str, api: str = "accounting") -> dict[str, Any]:
+    """The `properties` of one component of a vendored spec ({} when unknown or unreadable:
+    callers use it to trim what they send, never as a reason to fail)."""
+    try:
+        props = load_spec(api)["components"]["schemas"][schema].get("properties", {})
+    except Exception:
+        return {}
+    return props if isinstance(props, dict) else {}
+
+
 def resolve_pointer(spec: dict[str, Any], ref: str) -> Any:
     """The node a local `$ref` (`#/components/schemas/Invoice`) points to."""
     if not ref.startswith("#/"):
