@@ -279,3 +279,48 @@ def test_a_removal_finds_its_record_by_source_key(ctx, tmp_path: Path) -> None:
     assert status[ids["d1"]] == "DELETED" and status[ids["d2"]] == "AUTHORISED"
     line = json.loads((tmp_path / "removal.jsonl").read_text())
     assert (line["source_key"], line["xero_id"], line["action"]) == ("d1", ids["d1"], "deleted")
+
+
+def test_tracking_categories_currencies_and_linked_transactions_once(
+        ctx, tmp_path: Path) -> None:
+    """The rest of what the target writes: identified by Name, Code and SourceLineItemID."""
+    sandbox, _ = ctx
+    cfg = target_config(sandbox, tmp_path)
+    # Xero allows two active tracking categories: archive the demo's two first.
+    run_target(cfg, [schema_msg("tracking_categories", OPEN_SCHEMA),
+                     *(record_msg("tracking_categories", {"Name": n, "Status": "ARCHIVED"})
+                       for n in ("Region", "Division"))])
+    linked = {str(x["SourceLineItemID"]) for x in held(sandbox, 0, "linked_transactions")}
+    lines = [(str(b["InvoiceID"]), str(li["LineItemID"])) for b in held(sandbox, 0, "invoices")
+             if b["Type"] == "ACCPAY" and b["Status"] == "AUTHORISED"
+             for li in b["LineItems"] if str(li["LineItemID"]) not in linked][:3]
+    assert len(lines) == 3
+    makers: dict[str, Callable[[int, str], dict[str, Any]]] = {
+        # Two new (Xero's limit of active categories); k2 adopts the archived demo "Region".
+        "tracking_categories": lambda n, v: {"Name": ("Source 0", "Source 1", "Region")[n]},
+        "currencies": lambda n, v: {"Code": ("JPY", "CHF", "SEK")[n]},
+        "linked_transactions": lambda n, v: {"SourceTransactionID": lines[n][0],
+                                             "SourceLineItemID": lines[n][1]},
+    }
+    natural = {"tracking_categories": "Name", "currencies": "Code",
+               "linked_transactions": "SourceLineItemID"}
+    for resource, make in makers.items():
+        stream = f"src_{resource}"
+        cfg = target_config(sandbox, tmp_path, stream_endpoints={stream: resource})
+
+        def send(rows: list[tuple[int, str]], make: Any = make, stream: str = stream,
+                 cfg: dict[str, Any] = cfg) -> Any:
+            return run_target(cfg, [schema_msg(stream, OPEN_SCHEMA, ["sid"]),
+                                    *(record_msg(stream, {"sid": f"k{n}", **make(n, v)})
+                                      for n, v in rows)])
+
+        before = len(held(sandbox, 0, resource))
+        first = send([(0, "a"), (1, "a")])
+        assert first.rejects == [], first.rejects
+        send([(1, "b"), (0, "a"), (2, "a")])
+        sandbox.clear_requests()
+        third = send([(2, "a"), (0, "a"), (1, "b")])
+        assert _writes(sandbox) == 0 and third.rejects == [], (resource, third.rejects)
+        keys = [str(r.get(natural[resource])) for r in held(sandbox, 0, resource)]
+        new = 2 if resource == "tracking_categories" else 3
+        assert len(keys) == before + new and len(set(keys)) == len(keys), resource
