@@ -158,6 +158,7 @@ class Work:
     key_problem: str | None = None  # why a keyed stream's record has no key
     xero_id: str | None = None  # the Xero record it became
     identity: str | None = None  # the field its source token is written into
+    outcome: Action | None = None  # what Xero confirmed (None: rejected or not yet settled)
 
     @property
     def source_key(self) -> str | None:
@@ -308,6 +309,7 @@ class XeroSink(BatchSink):
             rid = self._xero_id(w)
             reason = "; ".join(w.decision.reasons) if w.decision and w.decision.reasons else None
             results.write(self.stream_name, w.source_key, rid, action.done, reason, w.line)
+        w.outcome = action
         w.done = True
 
     def _call(self, method: str, path: str, what: str, works: Sequence[Work], *,
@@ -337,6 +339,7 @@ class XeroSink(BatchSink):
         ep = self.ep
         pk = ep.primary_key[0]
         nat = ep.natural_keys[0] if ep.natural_keys else None
+        works = self._skip_cached(works)
         ready: list[Work] = []
         for w in works:
             if w.key_problem:
@@ -404,6 +407,48 @@ class XeroSink(BatchSink):
             if w.decision.action is Action.CREATE and w.decision.payload is not None:
                 _strip_line_ids(w.decision.payload)
         self._execute([w for w in ready if not w.done])
+        self._remember(ready)
+
+    def _skip_cached(self, works: list[Work]) -> list[Work]:
+        """Records the identity cache knows as written with this very content: skipped, no
+        call. The rest go on to the lookup in Xero."""
+        cache = self.target_xero.xero.cache
+        keyed = [w for w in works if w.key is not None]
+        if cache is None or not keyed:
+            return works
+        known = cache.get(self._cache_stream, [w.key.token for w in keyed if w.key])
+        rest: list[Work] = []
+        for w in works:
+            hit = known.get(w.key.token) if w.key is not None else None
+            if hit is not None and hit[1] == w.fingerprint and not removal_request(self.ep,
+                                                                                  w.raw):
+                w.xero_id = hit[0]
+                w.decision = Decision(Action.SKIP, reasons=[
+                    "unchanged since it was last written (identity cache)"])
+                self.confirm(w, Action.SKIP)
+            else:
+                rest.append(w)
+        return rest
+
+    def _remember(self, works: list[Work]) -> None:
+        """Tell the identity cache what Xero confirmed (kept) or removed (forgotten)."""
+        cache = self.target_xero.xero.cache
+        if cache is None:
+            return
+        kept = [(w.key.token, w.xero_id or self._xero_id(w) or "", w.fingerprint)
+                for w in works if w.key is not None and w.removal is None
+                and w.outcome in (Action.CREATE, Action.UPDATE, Action.SKIP)]
+        gone = [w.key.token for w in works if w.key is not None and w.removal is not None
+                and w.outcome is not None]
+        if kept := [row for row in kept if row[1]]:
+            cache.put(self._cache_stream, kept)
+        if gone:
+            cache.forget(self._cache_stream, gone)
+
+    @property
+    def _cache_stream(self) -> str:
+        """The identity cache's name for this stream: the resource too, as mappings change."""
+        return f"{self.stream_name}->{self.ep.stream}"
 
     def _find(self, w: Work, like: Any) -> tuple[dict[str, Any] | None, str | None]:
         """The record Xero holds for this one: by source token, else id, else natural key.

@@ -30,6 +30,7 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from singer_sdk.singerlib.json import deserialize_json
 from singer_sdk.sinks import Sink
 
+from target_xero.identity_cache import IdentityCache
 from target_xero.references import References
 from target_xero.rejects import RejectLog, Tally
 from target_xero.results import ResultLog
@@ -103,6 +104,7 @@ class XeroContext:
     tenant_id: str
     tenant_name: str
     refs: References
+    cache: IdentityCache | None = None  # `identity_cache_path`: saves calls, never decides
 
 
 class TargetXero(Target):
@@ -140,6 +142,11 @@ class TargetXero(Target):
                                 'e.g. {"payouts": "Reference"} (default per resource: '
                                 'Reference, Narration for manual journals, ContactNumber for '
                                 'contacts, the number of bills and supplier credit notes)'),
+        th.Property("identity_cache_path", th.StringType,
+                    description="Optional SQLite file remembering, per source key, the Xero id "
+                                "and content last written: an unchanged record is skipped "
+                                "without any call. Xero stays the truth: without the file (a "
+                                "new machine) the target asks Xero instead"),
         th.Property("results_path", th.StringType,
                     description="JSONL file with one line per record: stream, source_key, "
                                 "xero_id, action (created, updated, unchanged, ..., rejected), "
@@ -196,8 +203,10 @@ class TargetXero(Target):
                 tid = str(tenant["tenantId"])
                 self.logger.info("Writing to Xero organisation %r (%s)",
                                  tenant.get("tenantName"), tid)
+                cache_path = self.config.get("identity_cache_path")
+                cache = IdentityCache(str(cache_path), tid) if cache_path else None
                 self._xero = XeroContext(client, tid, str(tenant.get("tenantName") or ""),
-                                         References(client, tid))
+                                         References(client, tid), cache)
             return self._xero
 
     # -- rejects ----------------------------------------------------------------------------
@@ -313,6 +322,8 @@ class TargetXero(Target):
             super().process_endofpipe()
         finally:
             self.rejects.close()
+            if self._xero is not None and self._xero.cache is not None:
+                self._xero.cache.close()
             if self.results is not None:
                 self.results.close()
             summary = self.tally.render()

@@ -324,3 +324,30 @@ def test_tracking_categories_currencies_and_linked_transactions_once(
         keys = [str(r.get(natural[resource])) for r in held(sandbox, 0, resource)]
         new = 2 if resource == "tracking_categories" else 3
         assert len(keys) == before + new and len(set(keys)) == len(keys), resource
+
+
+def test_identity_cache_saves_calls_and_never_decides_alone(ctx, tmp_path: Path) -> None:
+    """With `identity_cache_path` an unchanged re-run makes no call at all; a changed record
+    still goes to Xero; without the file the next run asks Xero and writes nothing twice."""
+    sandbox, refs = ctx
+    case = CASES[0]  # bank transactions
+    cache = tmp_path / "cache" / "identity.sqlite"
+    rows = [(f"c{n}", "a") for n in range(5)]
+    _send(sandbox, tmp_path, case, refs, rows, identity_cache_path=str(cache))
+    sandbox.clear_requests()
+    again = _send(sandbox, tmp_path, case, refs, rows[::-1], identity_cache_path=str(cache))
+    assert api_calls(sandbox) == [] and again.count("src_bank_transactions", "skipped") == 5
+    sandbox.clear_requests()
+    changed = _send(sandbox, tmp_path, case, refs, [("c1", "b"), *rows[2:]],
+                    identity_cache_path=str(cache))
+    assert changed.count("src_bank_transactions", "updated") == 1
+    assert [c["method"] for c in api_calls(sandbox)].count("POST") == 1
+    cache.unlink()
+    sandbox.clear_requests()
+    fresh = _send(sandbox, tmp_path, case, refs, [("c1", "b"), *rows[2:], ("c0", "a")],
+                  identity_cache_path=str(cache))
+    assert _writes(sandbox) == 0 and fresh.count("src_bank_transactions", "skipped") == 5
+    assert {k: len(v) for k, v in _by_key(sandbox, case).items()} == {
+        f"c{n}": 1 for n in range(5)}
+    held_c1 = _by_key(sandbox, case)["c1"][0]
+    assert _line_desc(held_c1) == "Work b"
