@@ -159,13 +159,17 @@ def day_of(value: Any) -> str:
 
 
 def _same(new: Any, old: Any) -> bool:
+    if isinstance(new, bool) or isinstance(old, bool):
+        return new is old  # True is not 1 here
     if new == old:
         return True
-    if isinstance(new, bool) or isinstance(old, bool):
-        return False
-    if isinstance(new, (int, float, Decimal)) and isinstance(old, (int, float, Decimal, str)):
+    numbers = (int, float, Decimal)
+    if (isinstance(new, numbers) and isinstance(old, (*numbers, str))) or (
+            isinstance(new, str) and isinstance(old, numbers)):
+        # An amount sent as a decimal string ("12.34", as taps write decimals) is the number
+        # Xero answers (12.34).
         try:
-            return Decimal(str(new)) == Decimal(str(old))
+            return Decimal(str(new).strip()) == Decimal(str(old))
         except InvalidOperation:
             return False
     if isinstance(new, str) and isinstance(old, str) and (

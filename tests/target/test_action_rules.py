@@ -195,3 +195,18 @@ def test_foreign_references_fall_back_to_natural_keys() -> None:
     payment = {"Invoice": {"InvoiceNumber": "NOPE"}, "Account": {"Code": "200"}}
     problems = resolve_refs(refs, "payments", payment)
     assert problems == ["Invoice: no invoices with InvoiceNumber NOPE in this organisation"]
+
+
+@pytest.mark.parametrize(("sent", "held_", "same"), [
+    ("12.34", 12.34, True), ("12.340", Decimal("12.34"), True), (12.34, "12.34", True),
+    ("12.35", 12.34, False), ("abc", 1, False), (True, 1, False),
+    ({"Lines": [{"UnitAmount": "10.50"}]}, {"Lines": [{"UnitAmount": 10.5, "LineID": "x"}]},
+     True),
+    ({"Date": "2026-02-01"}, {"Date": "/Date(1769904000000+0000)/"}, True),
+    ({"Date": "2026-02-02"}, {"Date": "/Date(1769904000000+0000)/"}, False),
+    ([{"A": 1}], [{"A": 1}, {"A": 2}], False),
+])
+def test_covers_compares_as_xero_answers(sent, held_, same) -> None:
+    from target_xero.actions import covers
+
+    assert covers(held_, sent) is same
