@@ -254,6 +254,15 @@ def test_post_to_id_updates_one(org: Organisation) -> None:
     assert fetch(org, "invoices", inv["InvoiceID"])["Reference"] == "by id"
 
 
+def test_reference_is_kept_on_sales_invoices_and_ignored_on_bills(org: Organisation) -> None:
+    """Xero's spec: Reference is "ACCREC only"; a bill shows its InvoiceNumber instead."""
+    sale = new_invoice(org, Reference="kept")
+    bill = new_invoice(org, Type="ACCPAY", InvoiceNumber="SUP-77", Reference="dropped")
+    assert fetch(org, "invoices", sale["InvoiceID"])["Reference"] == "kept"
+    assert fetch(org, "invoices", bill["InvoiceID"])["Reference"] == ""
+    assert fetch(org, "invoices", bill["InvoiceID"])["InvoiceNumber"] == "SUP-77"
+
+
 def test_post_to_unknown_id_is_404(org: Organisation) -> None:
     out = write(org, "invoices", "POST", {"Invoices": [{"Reference": "x"}]},
                 record_id="9f0b6a4e-0000-4000-8000-000000000000")

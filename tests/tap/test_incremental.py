@@ -19,10 +19,11 @@ def _bookmark(state: dict[str, Any], stream: str, tenant_id: str) -> Any:
 
 
 def _change_invoices(sandbox: Any, count: int) -> list[str]:
-    """POST a new Reference on `count` editable invoices, through the sandbox's API."""
+    """POST a new Reference on `count` editable sales invoices (Xero ignores it on bills)."""
     org = sandbox.orgs[0]
     client = XeroClient.from_config(org["settings"])
-    ids = [inv["InvoiceID"] for inv in editable_invoices(sandbox)[:count]]
+    ids = [inv["InvoiceID"] for inv in editable_invoices(sandbox)
+           if inv["Type"] == "ACCREC"][:count]
     for n, invoice_id in enumerate(ids):
         client.request("POST", f"{INVOICES}/{invoice_id}", tenant_id=org["tenant_id"],
                        json={"Invoices": [{"InvoiceID": invoice_id, "Reference": f"chg-{n}"}]})

@@ -57,9 +57,9 @@ def test_mixed_batch_valid_written_invalid_rejected_state_after(
         events.append(("settled", w.raw.get("InvoiceNumber")))
         return real_confirm(self, w, action)
 
-    def reject(self, stream, record, action, reasons, line=None, source_key=None):
+    def reject(self, stream, record, action, reasons, line=None, **kw):
         events.append(("settled", (record or {}).get("InvoiceNumber")))
-        return real_reject(self, stream, record, action, reasons, line, source_key)
+        return real_reject(self, stream, record, action, reasons, line, **kw)
 
     monkeypatch.setattr(sinks.XeroSink, "confirm", confirm)
     monkeypatch.setattr(TargetXero, "reject", reject)
