@@ -6,8 +6,9 @@ token, `[<stream>:<value>]` (values percent-encoded, so a token never holds a sp
 `]`; composite keys joined by `/`; too long for the field -> `[<stream>#<sha256 prefix>]`).
 
 The token is written at the start of the resource's identity field (the endpoint table's
-`identity_field`: `Reference` for bank transactions, invoices, payments ..., `Narration` for
-manual journals, `ContactNumber` for contacts), followed by the record's own text for that
+`identity_field`: `Reference` for bank transactions, sales invoices, payments ..., `Narration`
+for manual journals, `ContactNumber` for contacts, the number of bills and supplier credit
+notes, on which Xero ignores `Reference`), followed by the record's own text for that
 field, if any. The next run, on any machine, finds the record again with a batched `where`
 `Field.StartsWith("[stream:key]")` (or the resource's listing) and updates it, or skips it when
 Xero already holds every value sent. Nothing local is needed: Xero is the record of what was
@@ -27,7 +28,8 @@ from urllib.parse import quote
 from xero_core.endpoints import Endpoint
 from xero_core.openapi_schemas import component_properties
 
-_SAFE = "-_.~:@!$'()*+,;="  # kept as is in a token; everything else is %-encoded
+_SAFE = "-_.~:@!$'()*+,;="  # kept as is in a key; everything else is %-encoded
+_SAFE_STREAM = _SAFE.replace(":", "")  # the stream's name ends at the first ":"
 _HASH_CHARS = 24
 
 
@@ -38,13 +40,15 @@ def source_fields(ep: Endpoint | None, stream: str, key_properties: Sequence[str
     The `source_keys` setting wins; else the SCHEMA's key properties, unless they name the
     resource's Xero id (a `tap-xero` stream copied between organisations).
     """
+    if ep is None:  # history notes and attachments name their parent, not a source key
+        return ()
     chosen = (setting or {}).get(stream)
     if isinstance(chosen, str):
         chosen = [chosen]
     if isinstance(chosen, (list, tuple)) and chosen:
         return tuple(str(f) for f in chosen)
     keys = tuple(str(k) for k in key_properties or ())
-    if not keys or ep is None:
+    if not keys:
         return ()
     if set(keys) & set(ep.primary_key) or all(k.startswith("_") for k in keys):
         return ()
@@ -72,10 +76,10 @@ def source_key(stream: str, fields: Sequence[str], record: Mapping[str, Any],
         parts.append(str(value))
     shown = "/".join(parts)
     encoded = "/".join(quote(p, safe=_SAFE) for p in parts)
-    token = f"[{quote(stream, safe=_SAFE)}:{encoded}]"
+    token = f"[{quote(stream, safe=_SAFE_STREAM)}:{encoded}]"
     if len(token) > max_len:
         digest = hashlib.sha256("\n".join([stream, *parts]).encode("utf-8", "backslashreplace"))
-        name = quote(stream, safe=_SAFE)[:max(1, max_len - _HASH_CHARS - 3)]
+        name = quote(stream, safe=_SAFE_STREAM)[:max(1, max_len - _HASH_CHARS - 3)]
         token = f"[{name}#{digest.hexdigest()[:_HASH_CHARS]}]"
     return SourceKey(shown, token)
 

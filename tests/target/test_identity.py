@@ -30,6 +30,7 @@ BT = BY_STREAM["bank_transactions"]
 ])
 def test_source_fields(keys, setting, expected) -> None:
     assert source_fields(BT, "payouts", keys, setting) == expected
+    assert source_fields(None, "payouts", keys, setting) == ()  # notes / attachments
 
 
 def test_token_form_escapes_what_would_break_a_match() -> None:
@@ -38,6 +39,9 @@ def test_token_form_escapes_what_would_break_a_match() -> None:
     assert key.value == "po 1]x/2"
     assert key.token == "[payouts:po%201%5Dx/2]"
     assert token_of(key.token + " own text") == key.token
+    a = source_key("a:b", ["id"], {"id": "c"})
+    b = source_key("a", ["id"], {"id": "b:c"})
+    assert isinstance(a, SourceKey) and isinstance(b, SourceKey) and a.token != b.token
     # "[s:po_1]" is never a prefix of "[s:po_10]": the closing bracket ends every token.
     assert not "[s:po_10]".startswith(source_key("s", ["id"], {"id": "po_1"}).token)  # type: ignore[union-attr]
 
