@@ -26,7 +26,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -46,13 +46,13 @@ from target_xero.actions import (
     removal_request,
 )
 from target_xero.identity import (
-    SourceKey,
     identity_field,
     source_fields,
     source_key,
     stamp,
     strip_unknown,
 )
+from target_xero.keyed import KeyedRecords
 from target_xero.references import (
     TYPED_NUMBERS,
     References,
@@ -61,6 +61,7 @@ from target_xero.references import (
     resolve_refs,
     wanted_refs,
 )
+from target_xero.work import Work, fingerprint
 from xero_core import jsonutil
 from xero_core.endpoints import (
     BY_STREAM,
@@ -142,40 +143,6 @@ def route_for(stream: str, stream_endpoints: Mapping[str, str] | None = None) ->
         f"setting"))
 
 
-@dataclass
-class Work:
-    """One record on its way to Xero."""
-
-    raw: dict[str, Any]
-    line: int | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
-    removal: str | None = None
-    existing: dict[str, Any] | None = None
-    decision: Decision | None = None
-    fingerprint: str = ""
-    done: bool = False
-    key: SourceKey | None = None  # the source key, when the stream has one
-    key_problem: str | None = None  # why a keyed stream's record has no key
-    xero_id: str | None = None  # the Xero record it became
-    identity: str | None = None  # the field its source token is written into
-    outcome: Action | None = None  # what Xero confirmed (None: rejected or not yet settled)
-
-    @property
-    def source_key(self) -> str | None:
-        return self.key.value if self.key else None
-
-    @property
-    def action(self) -> Action:
-        return self.decision.action if self.decision else Action.CREATE
-
-
-def fingerprint(record: Mapping[str, Any]) -> str:
-    """A hash of the record's content (volatile `_sdc_` metadata aside)."""
-    stable = {k: v for k, v in record.items()
-              if not k.startswith("_sdc_") or k == SDC_DELETED_AT}
-    return hashlib.sha256(jsonutil.dumps_bytes(stable, sort_keys=True, default=str)).hexdigest()
-
-
 def idempotency_key(tenant_id: str, stream: str, what: str, parts: Sequence[str]) -> str:
     """Idempotency-Key from tenant, stream, the call and its records' content (<= 128 chars)."""
     digest = hashlib.sha256("\n".join([tenant_id, stream, what, *parts])
@@ -194,7 +161,7 @@ class PathValidator(JSONSchemaValidator):
             raise InvalidRecord("; ".join(msgs), record)
 
 
-class XeroSink(BatchSink):
+class XeroSink(KeyedRecords, BatchSink):
     """Writes one stream's records to the resource its route names."""
 
     def __init__(self, target: TargetXero, stream_name: str, schema: dict,
@@ -408,93 +375,6 @@ class XeroSink(BatchSink):
                 _strip_line_ids(w.decision.payload)
         self._execute([w for w in ready if not w.done])
         self._remember(ready)
-
-    def _skip_cached(self, works: list[Work]) -> list[Work]:
-        """Records the identity cache knows as written with this very content: skipped, no
-        call. The rest go on to the lookup in Xero."""
-        cache = self.target_xero.xero.cache
-        keyed = [w for w in works if w.key is not None]
-        if cache is None or not keyed:
-            return works
-        known = cache.get(self._cache_stream, [w.key.token for w in keyed if w.key])
-        rest: list[Work] = []
-        for w in works:
-            hit = known.get(w.key.token) if w.key is not None else None
-            if hit is not None and hit[1] == w.fingerprint and not removal_request(self.ep,
-                                                                                  w.raw):
-                w.xero_id = hit[0]
-                w.decision = Decision(Action.SKIP, reasons=[
-                    "unchanged since it was last written (identity cache)"])
-                self.confirm(w, Action.SKIP)
-            else:
-                rest.append(w)
-        return rest
-
-    def _remember(self, works: list[Work]) -> None:
-        """Tell the identity cache what Xero confirmed (kept) or removed (forgotten)."""
-        cache = self.target_xero.xero.cache
-        if cache is None:
-            return
-        kept = [(w.key.token, w.xero_id or self._xero_id(w) or "", w.fingerprint)
-                for w in works if w.key is not None and w.removal is None
-                and w.outcome in (Action.CREATE, Action.UPDATE, Action.SKIP)]
-        gone = [w.key.token for w in works if w.key is not None and w.removal is not None
-                and w.outcome is not None]
-        if kept := [row for row in kept if row[1]]:
-            cache.put(self._cache_stream, kept)
-        if gone:
-            cache.forget(self._cache_stream, gone)
-
-    @property
-    def _cache_stream(self) -> str:
-        """The identity cache's name for this stream: the resource too, as mappings change."""
-        return f"{self.stream_name}->{self.ep.stream}"
-
-    def _find(self, w: Work, like: Any) -> tuple[dict[str, Any] | None, str | None]:
-        """The record Xero holds for this one: by source token, else id, else natural key.
-
-        A natural-key match that another source record's token claims is refused: two source
-        records are never merged into one Xero record.
-        """
-        ep = self.ep
-        pk = ep.primary_key[0]
-        nat = ep.natural_keys[0] if ep.natural_keys else None
-        idx = self.refs.index(ep.stream)
-        if w.key is not None and w.identity:
-            mine = idx.by_source(w.key.token)
-            if len(mine) > 1:
-                ids = ", ".join(str(r.get(pk)) for r in mine[:5])
-                return None, (f"{w.identity}: source key {w.key.value!r} is held by "
-                              f"{len(mine)} {ep.stream} in this organisation ({pk} {ids}): "
-                              f"ambiguous, not guessed; remove the token from all but one")
-            if mine:
-                return mine[0], None
-        match = self.refs.match(ep.stream, w.payload.get(pk),
-                                w.payload.get(nat) if nat else None, like)
-        if match.ambiguous and match.found is None:
-            assert nat is not None
-            return None, match.problem(ep, nat, w.payload.get(nat), like)
-        found = match.found
-        if found is not None and w.key is not None:
-            # Xero's token, or (resources without an identity field) the claim of a record
-            # written earlier in this run.
-            other = idx.token(found) if w.identity else None
-            other = other or idx.claims.get(str(found.get(pk)))
-            if other and other != w.key.token:
-                field_ = nat if nat and not w.payload.get(pk) else pk
-                return None, (f"{field_}: {w.payload.get(field_)!s} is already the {ep.stream} "
-                              f"written for source record {other}, not for {w.key.token}: "
-                              f"two source records are not merged")
-            idx.claims[str(found.get(pk))] = w.key.token
-        return found, None
-
-    def _warn_no_identity(self, w: Work) -> None:
-        if not self._warned_no_identity:
-            self._warned_no_identity = True
-            self.logger.warning(
-                "%s: %s of Type %s keep no source key in Xero (no identity field): a record "
-                "sent again in a later run is created again", self.stream_name, self.ep.stream,
-                w.payload.get("Type") or "-")
 
     def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
                              ) -> dict[str, Any] | None:
