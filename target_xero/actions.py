@@ -100,10 +100,14 @@ def read_only_fields(schema: str) -> frozenset[str]:
 
 
 def _iso_dates(value: Any) -> Any:
-    """`/Date(ms)/` strings (a record copied straight from Xero) -> ISO; ISO is left as is."""
+    """`/Date(ms)/` strings (a record copied straight from Xero) -> ISO; ISO is left as is.
+
+    A `/Date(...)/` that is no date (out of range) raises ValueError: the record is rejected."""
     if isinstance(value, str) and value.startswith("/Date("):
         d = parse_ms_date(value)
-        return d.strftime("%Y-%m-%dT%H:%M:%S") if d is not None else value
+        if d is None:
+            raise ValueError(f"{value[:40]!r} is not a date Xero takes")
+        return d.strftime("%Y-%m-%dT%H:%M:%S")
     if isinstance(value, dict):
         return {k: _iso_dates(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -123,7 +127,10 @@ def clean_payload(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
             continue
         if value is None:
             continue
-        out[key] = _iso_dates(value)
+        try:
+            out[key] = _iso_dates(value)
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
     status = out.get(ep.status_field or "")
     if isinstance(status, str) and status.upper() in WRITE_STATUS:
         out[ep.status_field or ""] = WRITE_STATUS[status.upper()]

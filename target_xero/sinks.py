@@ -18,12 +18,7 @@ A stream maps to an endpoint row by name (`invoices`), by the `stream_endpoints`
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import mimetypes
-import os
-import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +40,7 @@ from target_xero.actions import (
     decide,
     removal_request,
 )
+from target_xero.attachment_files import Upload, attachment_upload
 from target_xero.identity import (
     identity_field,
     source_fields,
@@ -65,7 +61,6 @@ from target_xero.work import Work, fingerprint
 from xero_core import jsonutil
 from xero_core.endpoints import (
     BY_STREAM,
-    MAX_ATTACHMENT_BYTES,
     MAX_BATCH,
     MAX_BODY_BYTES,
     MAX_HISTORY_DETAILS,
@@ -77,6 +72,7 @@ from xero_core.errors import (
     ForbiddenError,
     NotFoundError,
     ValidationError,
+    XeroError,
     XeroHTTPError,
     validation_messages,
 )
@@ -309,25 +305,14 @@ class XeroSink(KeyedRecords, BatchSink):
         works = self._skip_cached(works)
         ready: list[Work] = []
         for w in works:
-            if w.key_problem:
-                self.reject(w, [w.key_problem], Action.REJECT)
-                continue
-            w.removal = removal_request(ep, w.raw)
-            w.payload = clean_payload(ep, w.raw)
-            if w.key is not None:
-                strip_unknown(ep, w.payload, self.source_fields)
-                w.identity = identity_field(ep, w.payload, self.stream_name,
-                                            self.identity_overrides)
-                if w.identity:
-                    stamp(w.identity, ep.identity_max, w.payload, w.key)
-                elif not ep.natural_keys:
-                    self._warn_no_identity(w)
-            size = len(jsonutil.dumps_bytes(w.payload))
-            if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
-                self.reject(w, [f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} "
-                                f"bytes a request"], Action.REJECT)
-                continue
-            ready.append(w)
+            try:
+                problem = self._prepare(w)
+            except Exception as exc:  # one record's bad value never stops the run
+                problem = f"could not prepare the record: {_one_line(exc)}"
+            if problem:
+                self.reject(w, [problem], Action.REJECT)
+            else:
+                ready.append(w)
         # One lookup per resource: the records themselves (by source token, id and natural
         # key), then what they point at.
         tokens: dict[str, list[str]] = {}
@@ -349,32 +334,63 @@ class XeroSink(KeyedRecords, BatchSink):
             self.refs.ensure(stream, ids, nats)
 
         claimed: set[str] = set()
-        typed = ep.stream in TYPED_NUMBERS
         for w in ready:
-            problems = resolve_refs(self.refs, ep.stream, w.payload)
-            if problems:
-                self.reject(w, problems, Action.REJECT)
-                continue
-            like = None
-            if typed:  # a number may be shared: the Type and contact (as sent, and its id here)
-                contact = w.payload.get("Contact")
-                like = like_of(w.raw, [contact.get("ContactID")] if isinstance(contact, dict)
-                               else [])
-            found, problem = self._find(w, like)
-            if problem:
-                self.reject(w, [problem], Action.REJECT)
-                continue
-            w.existing = found
-            if w.existing is None and Write.REVERSE in ep.writes and w.key is None:
-                w.existing = self._payment_on_document(w.payload, claimed)
-            w.decision = decide(ep, w.payload, w.existing, w.removal)
-            if (w.key is not None and w.existing is not None
-                    and w.decision.action is Action.UPDATE and covers(w.existing, w.payload)):
-                w.decision = Decision(Action.SKIP, reasons=["unchanged"])
-            if w.decision.action is Action.CREATE and w.decision.payload is not None:
-                _strip_line_ids(w.decision.payload)
+            try:
+                self._decide_one(w, claimed)
+            except XeroError:
+                raise
+            except Exception as exc:  # one record's bad value never stops the run
+                self.reject(w, [f"could not prepare the record: {_one_line(exc)}"],
+                            Action.REJECT)
         self._execute([w for w in ready if not w.done])
         self._remember(ready)
+
+    def _prepare(self, w: Work) -> str | None:
+        """Clean one record to what Xero accepts and stamp its source key; why not, if not."""
+        ep = self.ep
+        if w.key_problem:
+            return w.key_problem
+        w.removal = removal_request(ep, w.raw)
+        w.payload = clean_payload(ep, w.raw)
+        if w.key is not None:
+            strip_unknown(ep, w.payload, self.source_fields)
+            w.identity = identity_field(ep, w.payload, self.stream_name,
+                                        self.identity_overrides)
+            if w.identity:
+                stamp(w.identity, ep.identity_max, w.payload, w.key)
+            elif not ep.natural_keys:
+                self._warn_no_identity(w)
+        size = len(jsonutil.dumps_bytes(w.payload))
+        if size > MAX_BODY_BYTES - ENVELOPE_OVERHEAD:
+            return f"record is {size} bytes; Xero takes at most {MAX_BODY_BYTES} bytes a request"
+        return None
+
+    def _decide_one(self, w: Work, claimed: set[str]) -> None:
+        """Resolve one record's references, find what Xero holds for it, pick its action."""
+        ep = self.ep
+        typed = ep.stream in TYPED_NUMBERS
+        problems = resolve_refs(self.refs, ep.stream, w.payload)
+        if problems:
+            self.reject(w, problems, Action.REJECT)
+            return
+        like = None
+        if typed:  # a number may be shared: the Type and contact (as sent, and its id here)
+            contact = w.payload.get("Contact")
+            like = like_of(w.raw, [contact.get("ContactID")] if isinstance(contact, dict)
+                           else [])
+        found, problem = self._find(w, like)
+        if problem:
+            self.reject(w, [problem], Action.REJECT)
+            return
+        w.existing = found
+        if w.existing is None and Write.REVERSE in ep.writes and w.key is None:
+            w.existing = self._payment_on_document(w.payload, claimed)
+        w.decision = decide(ep, w.payload, w.existing, w.removal)
+        if (w.key is not None and w.existing is not None
+                and w.decision.action is Action.UPDATE and covers(w.existing, w.payload)):
+            w.decision = Decision(Action.SKIP, reasons=["unchanged"])
+        if w.decision.action is Action.CREATE and w.decision.payload is not None:
+            _strip_line_ids(w.decision.payload)
 
     def _payment_on_document(self, payload: dict[str, Any], claimed: set[str]
                              ) -> dict[str, Any] | None:
@@ -632,7 +648,11 @@ class XeroSink(KeyedRecords, BatchSink):
     def _wants_email(self, w: Work, result: dict[str, Any]) -> bool:
         if Write.EMAIL not in self.ep.writes:
             return False
-        wanted = bool(self.target_xero.config.get("email_invoices")) or w.raw.get("_email") is True
+        config = self.target_xero.config
+        # `_email` on a record counts only where the operator allows it: records come from
+        # tables people upstream can write, and an email goes out from the company's Xero.
+        wanted = bool(config.get("email_invoices")) or (
+            bool(config.get("allow_record_email")) and w.raw.get("_email") is True)
         return (wanted and str(result.get("Status", "")).upper() == "AUTHORISED"
                 and str(result.get("Type", "ACCREC")).upper() == "ACCREC"
                 and not result.get("SentToContact"))
@@ -765,25 +785,27 @@ class XeroSink(KeyedRecords, BatchSink):
         return present
 
     def _write_attachments(self, works: list[Work]) -> None:
-        loaded: list[tuple[Work, bytes]] = []
+        loaded: list[tuple[Work, Upload]] = []
+        folder = self.target_xero.config.get("attachments_dir")
         for w in works:
-            content, problem = _attachment_content(w.raw)
-            if problem:
-                self.reject(w, [problem], Action.ATTACH)
+            try:
+                upload = attachment_upload(w.raw, folder)
+            except Exception as exc:  # one record's bad value never stops the run
+                upload = f"could not prepare the attachment: {_one_line(exc)}"
+            if isinstance(upload, str):
+                self.reject(w, [upload], Action.ATTACH)
                 continue
-            assert content is not None
-            loaded.append((w, content))
-        contents = {id(w): c for w, c in loaded}
+            loaded.append((w, upload))
+        uploads = {id(w): u for w, u in loaded}
         for w, rid in self._parents([w for w, _ in loaded]):
             w.decision = Decision(Action.ATTACH)
-            name = str(w.raw["FileName"])
-            mime = (w.raw.get("MimeType") or w.raw.get("ContentType")
-                    or mimetypes.guess_type(name)[0] or "application/octet-stream")
+            upload = uploads[id(w)]
+            name, mime = upload.name, upload.mime
             params = {"IncludeOnline": "true"} if w.raw.get("IncludeOnline") else None
             path = f"{self.ep.url_path}/{rid}/Attachments/{quote(name, safe='')}"
             try:
-                self._call("PUT", path, "attachment", [w], data=contents[id(w)], params=params,
-                           headers={"Content-Type": str(mime)})
+                self._call("PUT", path, "attachment", [w], data=upload.content, params=params,
+                           headers={"Content-Type": mime})
             except XeroHTTPError as exc:
                 if _fatal(exc):
                     raise
@@ -806,6 +828,12 @@ def is_user_note(record: Mapping[str, Any]) -> bool:
 
 def _note_key(details: Any) -> str:
     return str(details).strip()
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one short line for a reject (no raw newlines reach the logs)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
 
 
 def _mode_action(mode: str) -> Action:
@@ -907,46 +935,6 @@ def _keys(w: Work, pk: str, nat: str | None) -> set[str]:
     if nat and w.raw.get(nat):
         keys.add(f"nat:{str(w.raw[nat]).strip().casefold()}")
     return keys
-
-
-_B64_JUNK = re.compile(r"\s+")
-
-
-def _attachment_content(raw: dict[str, Any]) -> tuple[bytes | None, str | None]:
-    """The bytes to upload, or why there are none."""
-    name = raw.get("FileName")
-    if not isinstance(name, str) or not name.strip():
-        return None, "FileName: an attachment needs a FileName"
-    if raw.get("Content"):
-        text = raw["Content"]
-        if not isinstance(text, str):
-            return None, "Content: must be a base64 string"
-        if len(text) * 3 // 4 > MAX_ATTACHMENT_BYTES + 3:
-            return None, (f"Content: about {len(text) * 3 // 4} bytes; Xero takes attachments "
-                          f"of at most {MAX_ATTACHMENT_BYTES} bytes")
-        try:
-            content = base64.b64decode(_B64_JUNK.sub("", text), validate=True)
-        except (binascii.Error, ValueError):
-            return None, "Content: not valid base64"
-    elif raw.get("FilePath"):
-        path = str(raw["FilePath"])
-        try:
-            size = os.path.getsize(path)
-            if size > MAX_ATTACHMENT_BYTES:
-                return None, (f"FilePath: {path} is {size} bytes; Xero takes attachments of "
-                              f"at most {MAX_ATTACHMENT_BYTES} bytes")
-            with open(path, "rb") as f:
-                content = f.read()
-        except OSError as exc:
-            return None, f"FilePath: cannot read {path}: {exc.strerror or exc}"
-    else:
-        return None, "Content / FilePath: an attachment needs its Content (base64) or FilePath"
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        return None, (f"Content: {len(content)} bytes; Xero takes attachments of at most "
-                      f"{MAX_ATTACHMENT_BYTES} bytes")
-    if not content:
-        return None, "Content: the file is empty"
-    return content, None
 
 
 __all__ = ["Route", "Work", "XeroSink", "fingerprint", "idempotency_key", "is_guid", "route_for"]

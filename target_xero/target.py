@@ -154,8 +154,15 @@ class TargetXero(Target):
         th.Property("fail_on_reject", th.BooleanType, default=False,
                     description="Exit non-zero when any record was rejected"),
         th.Property("email_invoices", th.BooleanType, default=False,
-                    description="Email AUTHORISED sales invoices to their contact once written "
-                                "(a record can ask with `_email: true`)"),
+                    description="Email AUTHORISED sales invoices to their contact once written"),
+        th.Property("allow_record_email", th.BooleanType, default=False,
+                    description="Let a record ask for its invoice to be emailed with "
+                                "`_email: true` (off: records come from tables people "
+                                "upstream can write)"),
+        th.Property("attachments_dir", th.StringType,
+                    description="The one folder attachment records may read files from with "
+                                "`FilePath` (resolved, links included, inside it; regular "
+                                "files only). Unset: only `Content` (base64) is accepted"),
     ).to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,7 +13,8 @@ UTC = timezone.utc
 
 
 def parse_ms_date(value: str) -> datetime | None:
-    """`/Date(1573755038314+0000)/` -> aware UTC datetime; None when not that format.
+    """`/Date(1573755038314+0000)/` -> aware UTC datetime; None when not that format (or out of
+    datetime's range: a hostile or broken value never raises here).
 
     The milliseconds are UTC already; the offset only says which zone the value was
     entered in, so it does not move the instant.
@@ -21,7 +22,10 @@ def parse_ms_date(value: str) -> datetime | None:
     m = _MS_DATE.match(value)
     if not m:
         return None
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(m.group(1)))
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(m.group(1)))
+    except (OverflowError, ValueError):  # past year 9999: not a date anyone can use
+        return None
 
 
 def parse_datetime(value: str | datetime) -> datetime:

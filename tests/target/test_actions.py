@@ -247,8 +247,8 @@ def test_attachments_upload_and_limits(clean_sandbox, tmp_path) -> None:
     with big.open("wb") as f:
         f.truncate(10 * 1024 * 1024 + 1)
     content = b"%PDF-1.4 target-xero test"
-    res = run_target(target_config(clean_sandbox, tmp_path), stream_input(
-        "invoices_attachments", [
+    res = run_target(target_config(clean_sandbox, tmp_path, attachments_dir=str(tmp_path)),
+                     stream_input("invoices_attachments", [
             {"InvoiceID": inv["InvoiceID"], "FileName": "receipt one.pdf",
              "MimeType": "application/pdf", "Content": base64.b64encode(content).decode()},
             {"InvoiceID": inv["InvoiceID"], "FileName": "big.bin", "FilePath": str(big)},
