@@ -279,6 +279,7 @@ class XeroSink(KeyedRecords, BatchSink):
               json: Any = None, data: bytes | None = None, params: dict | None = None,
               headers: dict | None = None) -> Any:
         """One write call with its Idempotency-Key; answers the parsed body (or None)."""
+        _check_path_id(self.ep, path)
         x = self.target_xero.xero
         # A write to an existing record also names the state it starts from: the same update
         # sent again after the record changed (A -> B -> A -> B) is a new write, not Xero's
@@ -776,6 +777,7 @@ class XeroSink(KeyedRecords, BatchSink):
         """
         present = self._history_seen.get(rid)
         if present is None:
+            _check_path_id(self.ep, f"{self.ep.url_path}/{rid}/History")
             x = self.target_xero.xero
             body = x.client.get_json(f"{self.ep.url_path}/{rid}/History", tenant_id=x.tenant_id)
             notes = body.get("HistoryRecords") if isinstance(body, dict) else None
@@ -828,6 +830,16 @@ def is_user_note(record: Mapping[str, Any]) -> bool:
 
 def _note_key(details: Any) -> str:
     return str(details).strip()
+
+
+def _check_path_id(ep: Endpoint, path: str) -> None:
+    """The id a write puts into its URL must be a GUID (it comes from an answer, and an answer
+    may come from a wrong or hostile server: `../Organisation` never reaches a path)."""
+    rest = path[len(ep.url_path):] if path.startswith(ep.url_path) else path
+    segment = rest.split("/")[1] if rest.startswith("/") else ""
+    if rest and not is_guid(segment):
+        raise XeroHTTPError(0, f"refused to call {ep.url_path}/{segment[:60]!r}...: the id in "
+                               f"the URL is not a GUID", url=ep.url_path)
 
 
 def _one_line(exc: BaseException) -> str:

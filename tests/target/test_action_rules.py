@@ -210,3 +210,22 @@ def test_covers_compares_as_xero_answers(sent, held_, same) -> None:
     from target_xero.actions import covers
 
     assert covers(held_, sent) is same
+
+
+@pytest.mark.parametrize(("path", "ok"), [
+    ("/api.xro/2.0/Invoices", True),
+    ("/api.xro/2.0/Invoices/7f3c1c43-28a4-4b1c-9b0c-3f2d6b0c1a11/Email", True),
+    ("/api.xro/2.0/Invoices/../Organisation", False),
+    ("/api.xro/2.0/Invoices/INV-0001", False),
+    ("/api.xro/2.0/Invoices/%2e%2e/History", False),
+    ("/api.xro/2.0/Invoices/", False),
+])
+def test_ids_in_write_urls_must_be_guids(path, ok) -> None:
+    from target_xero.sinks import _check_path_id
+    from xero_core.errors import XeroHTTPError
+
+    if ok:
+        _check_path_id(INV, path)
+    else:
+        with pytest.raises(XeroHTTPError, match="not a GUID"):
+            _check_path_id(INV, path)
