@@ -62,7 +62,9 @@ def test_sandbox_environment_points_at_the_sandbox() -> None:
         for entry in env["config"]["plugins"][group]:
             assert entry["config"]["api_url"] == entry["config"]["identity_url"]
             assert entry["config"]["api_url"].startswith("http://127.0.0.1:")
-    assert PROJECT["default_environment"] == "sandbox"
+    # No default environment: real credentials in .env must never go to the sandbox's port
+    # because a run forgot `--environment prod`.
+    assert "default_environment" not in PROJECT
 
 
 def test_sandbox_credentials_are_the_seeded_ones(sandbox: Any) -> None:
