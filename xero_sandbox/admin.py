@@ -43,6 +43,29 @@ class RequestLog:
             self._entries.clear()
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def admin_guard(extra_hosts: Any = ()) -> Response | None:
+    """Refuse what a web page could send to /__admin from a browser on this machine.
+
+    A cross-origin page can POST a form or text/plain without asking first, and a rebound DNS
+    name can reach 127.0.0.1: so a write must say `Content-Type: application/json` (which a
+    browser sends cross-origin only after a CORS preflight this server never grants), and the
+    Host must be a loopback name or the host the sandbox was started on.
+    """
+    host = (request.host or "").rsplit(":", 1)[0] if not (request.host or "").startswith(
+        "[") else (request.host or "").split("]")[0] + "]"
+    if host not in LOOPBACK_HOSTS and host not in set(extra_hosts or ()):
+        return _json({"Title": "Forbidden", "Detail": f"Host {host!r} is not this sandbox"},
+                     403)
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype != (
+            "application/json"):
+        return _json({"Title": "Unsupported Media Type",
+                      "Detail": "admin writes need Content-Type: application/json"}, 415)
+    return None
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(encode(body), status, content_type="application/json; charset=utf-8")
 

@@ -30,7 +30,7 @@ from xero_core.endpoints import (
 )
 from xero_core.errors import forbidden, unauthorized, validation_exception
 from xero_sandbox import reads, reports, rules, seed
-from xero_sandbox.admin import LOGGED_HEADERS, RequestLog, admin_blueprint
+from xero_sandbox.admin import LOGGED_HEADERS, RequestLog, admin_blueprint, admin_guard
 from xero_sandbox.auth import (
     ATTACHMENTS_SCOPE,
     AuthFailure,
@@ -246,8 +246,11 @@ def create_app(sandbox: Sandbox) -> Flask:
     app.register_blueprint(webhooks_blueprint(sandbox.webhooks))
 
     @app.before_request
-    def _start() -> None:
+    def _start() -> Response | None:
         g.t0 = time.perf_counter()
+        if request.path.startswith("/__admin"):
+            return admin_guard(app.config.get("SANDBOX_HOSTS", ()))
+        return None
 
     @app.after_request
     def _log(resp: Response) -> Response:

@@ -47,8 +47,9 @@ def serve(args: argparse.Namespace) -> int:
     config = SandboxConfig(seed=args.seed, size=args.size, orgs=args.orgs,
                            limits=not args.no_limits, token_lifetime=args.token_lifetime)
     sandbox = Sandbox(config)
-    server = make_server(args.host, args.port, create_app(sandbox), threaded=True,
-                         request_handler=QuietHandler)
+    app = create_app(sandbox)
+    app.config["SANDBOX_HOSTS"] = (args.host,)  # besides loopback names, for /__admin
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -111,7 +111,8 @@ class SandboxProcess:
 
     # -- admin helpers -----------------------------------------------------------------------------
     def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        resp = self._http.request(method, f"{self.admin_url}/{path}", json=body, timeout=30)
+        resp = self._http.request(method, f"{self.admin_url}/{path}",
+                                  json=body if body is not None else {}, timeout=30)
         if resp.status_code >= 400:
             raise SandboxError(f"admin {method} {path}: HTTP {resp.status_code} {resp.text}")
         return resp.json()

@@ -1,4 +1,10 @@
-"""Run the configured sync command for one tenant, with XERO_TENANT_ID and XERO_STREAMS set."""
+"""Run the configured sync command for one tenant, with XERO_TENANT_ID and XERO_STREAMS set.
+
+The tenant id and the streams reach the command only as environment variables: the command
+string is run as given, never formatted with them (quote them in it: "$XERO_TENANT_ID"). The
+receiver's own secrets (XERO_WEBHOOK_KEY and any other XERO_WEBHOOK_* variable) are removed
+from the command's environment.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ import time
 from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
+
+#: Variables of the receiver that the sync command does not get (the webhook signing key).
+PRIVATE_ENV_PREFIX = "XERO_WEBHOOK_"
 
 
 class SyncFailed(RuntimeError):
@@ -28,7 +37,8 @@ class CommandRunner:
         self.runs = 0
 
     def environment(self, tenant_id: str, streams: frozenset[str]) -> dict[str, str]:
-        base = dict(os.environ if self.env is None else self.env)
+        source = os.environ if self.env is None else self.env
+        base = {k: v for k, v in source.items() if not k.upper().startswith(PRIVATE_ENV_PREFIX)}
         base.update(XERO_TENANT_ID=tenant_id, XERO_STREAMS=",".join(sorted(streams)))
         return base
 

@@ -69,7 +69,8 @@ class Debouncer:
             return {t: set(b.streams) for t, b in self._bursts.items()}
 
     def status(self) -> dict[str, object]:
-        """Counters for /healthz: bursts waiting, tenants running, runs started."""
+        """Bursts waiting, tenants running and failing (by tenant id), runs started; /healthz
+        shows only their counts."""
         with self._cond:
             return {"pending": sorted(self._bursts), "running": sorted(self._running),
                     "runs": self.runs, "failing": dict(sorted(self._failures.items()))}

@@ -7,6 +7,7 @@ organisation, and are ignored.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -25,6 +26,14 @@ CATEGORY_STREAMS: dict[str, str] = {
     _category(ep.stream): ep.stream for ep in ENDPOINTS
     if ep.parent is None and _category(ep.stream) in CATEGORIES
 }
+
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def is_tenant_id(value: object) -> bool:
+    """Whether `value` is a GUID (8-4-4-4-12 hex digits), the only form of Xero's tenantId."""
+    return isinstance(value, str) and _GUID.fullmatch(value) is not None
 
 
 def streams_by_tenant(payload: Any) -> dict[str, set[str]]:

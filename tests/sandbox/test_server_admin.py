@@ -73,3 +73,20 @@ def test_start_line_has_settings_for_every_org_and_is_seed_deterministic(sandbox
         assert other.refresh_token == sandbox.refresh_token
         proc = other.proc
     assert proc is not None and proc.returncode == 0  # SIGTERM stops it cleanly
+
+
+def test_admin_refuses_what_a_web_page_could_send() -> None:
+    """A cross-origin form / text/plain POST, or a rebound DNS name, cannot drive /__admin."""
+    from xero_sandbox.app import Sandbox, SandboxConfig, create_app
+
+    app = create_app(Sandbox(SandboxConfig(seed=1, size=5, orgs=1)))
+    client = app.test_client()
+    hook = {"url": "http://127.0.0.1:9/hook", "key": "k"}
+    form = client.post("/__admin/webhooks", data="url=http://evil.test", content_type=(
+        "application/x-www-form-urlencoded"))
+    text = client.post("/__admin/reset", data='{"x":1}', content_type="text/plain")
+    rebound = client.post("/__admin/webhooks", json=hook, headers={"Host": "evil.test:8787"})
+    assert (form.status_code, text.status_code, rebound.status_code) == (415, 415, 403)
+    assert "evil" not in client.get("/__admin/webhooks").get_data(as_text=True)
+    assert client.post("/__admin/webhooks", json=hook).status_code == 201
+    assert client.get("/__admin/state", headers={"Host": "[::1]:8787"}).status_code == 200
