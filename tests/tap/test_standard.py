@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,3 +40,39 @@ class TestTapXeroStandard(_Standard):  # type: ignore[misc,valid-type]
             yield runner
         finally:
             TapXero.client_options = {}
+
+
+UNSEEN = Path(__file__).with_name("unseen_fields.json")
+
+
+def unseen_fields(runner: TapTestRunner) -> dict[str, list[str]]:
+    """Per stream, the schema's fields no record of the sandbox's full sync carries."""
+    out: dict[str, list[str]] = {}
+    for message in runner.schema_messages:
+        stream = message["stream"]
+        seen = set().union(*(r.keys() for r in runner.records.get(stream, [])))
+        missing = sorted(set(message["schema"].get("properties", {})) - seen)
+        if missing:
+            out[stream] = missing
+    return dict(sorted(out.items()))
+
+
+def test_catalog_fields_missing_from_records_are_exactly_the_known_ones(
+        sandbox: Any) -> None:
+    """The SDK's `transformed_catalog_schema_matches_record` only warns: here the fields the
+    sandbox never sends are a checked-in list, so a field that stops reaching the records (a
+    tap or sandbox change) fails, and one that starts arriving must be taken off the list.
+    Regenerate with XERO_UPDATE_UNSEEN=1."""
+    sandbox.clean()
+    TapXero.client_options = SandboxTime(sandbox).client_options()
+    try:
+        config = org_config(sandbox, 0, include_history=True, include_attachments=True)
+        runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
+                               parse_env_config=False)
+        runner.sync_all()
+    finally:
+        TapXero.client_options = {}
+    found = unseen_fields(runner)
+    if os.environ.get("XERO_UPDATE_UNSEEN"):
+        UNSEEN.write_text(json.dumps(found, indent=1) + "\n")
+    assert found == json.loads(UNSEEN.read_text())
