@@ -4,6 +4,17 @@ Xero rotates refresh tokens: every refresh answers a new one and the old one die
 later. The newest refresh token and the current access token are kept in a token store file
 (`token_store_path`), written atomically with mode 0600, so the next run (or Meltano's
 regenerated config, which still holds the first token) keeps working.
+
+The store's record is keyed by client id, identity URL and API URL: a token got from one host
+is never sent to another (a store written against the sandbox is not used against Xero, nor
+the reverse). A record from before the hosts were recorded (client id only) is used only when
+both hosts are Xero's defaults (it then gains the hosts at the next save): that keeps a
+production run's rotated refresh token across the upgrade, and at worst sends some token to
+Xero itself, never a Xero token elsewhere. Otherwise an old record is simply not used.
+
+Token calls follow no redirect (a 3xx is a ConfigError naming the host: the refresh token is
+never re-posted elsewhere) and read their answer like API calls: streamed, capped, with a
+deadline, depth-bounded JSON (`xero_core.transport`, `xero_core.jsonutil`).
 """
 
 from __future__ import annotations
@@ -20,8 +31,17 @@ from typing import Any
 
 import requests
 
+from xero_core import jsonutil
 from xero_core.errors import AuthError, ConfigError, IdentityUnavailableError
 from xero_core.retry import TRANSIENT_STATUSES, jittered_delays, retry_after
+from xero_core.transport import (
+    DEFAULT_API_URL,
+    DEFAULT_IDENTITY_URL,
+    check_url,
+    deadline_for,
+    host_of,
+    read_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +99,8 @@ class XeroAuth:
         *,
         client_id: str,
         client_secret: str,
-        identity_url: str = "https://identity.xero.com",
+        identity_url: str = DEFAULT_IDENTITY_URL,
+        api_url: str = DEFAULT_API_URL,
         refresh_token: str | None = None,
         token_store_path: str | None = None,
         scopes: str | list[str] | None = None,
@@ -91,9 +112,13 @@ class XeroAuth:
     ) -> None:
         if not client_id or not client_secret:
             raise ConfigError("client_id and client_secret are required")
+        check_url("identity_url", identity_url)
+        check_url("api_url", api_url)
         self.client_id = client_id
         self._secret = client_secret
-        self.token_url = identity_url.rstrip("/") + TOKEN_PATH
+        self.identity_url = identity_url.rstrip("/")
+        self.api_url = api_url.rstrip("/")
+        self.token_url = self.identity_url + TOKEN_PATH
         self._config_refresh_token = refresh_token or None
         self.store = TokenStore(token_store_path)
         self.scopes = " ".join(scopes) if isinstance(scopes, list) else (scopes or None)
@@ -123,9 +148,25 @@ class XeroAuth:
             out.append(self._access_token)
         return out
 
-    def _load_stored_access_token(self) -> None:
+    def _hosts(self) -> dict[str, str]:
+        """The record's key besides client_id (an object: only tokens are top-level strings)."""
+        return {"identity_url": self.identity_url, "api_url": self.api_url}
+
+    def _stored(self) -> dict[str, Any]:
+        """The store's record if it belongs to this client id and these two hosts, else {}."""
         stored = self.store.load()
         if stored.get("client_id") != self.client_id:
+            return {}
+        if "hosts" in stored:
+            same = stored["hosts"] == self._hosts()
+        else:  # an old record (client id only): trusted only against Xero's own hosts
+            same = (self.identity_url == DEFAULT_IDENTITY_URL
+                    and self.api_url == DEFAULT_API_URL)
+        return stored if same else {}
+
+    def _load_stored_access_token(self) -> None:
+        stored = self._stored()
+        if not stored:
             return
         token, expires = stored.get("access_token"), float(stored.get("expires_at") or 0)
         if token and expires - EXPIRY_MARGIN > time.time():
@@ -155,9 +196,9 @@ class XeroAuth:
                 data["scope"] = self.scopes
             self._accept(self._post(data), refresh_token=None)
             return
-        stored = self.store.load()
+        stored = self._stored()
         candidates = []
-        if stored.get("client_id") == self.client_id and stored.get("refresh_token"):
+        if stored.get("refresh_token"):
             candidates.append(str(stored["refresh_token"]))
         if self._config_refresh_token not in candidates:
             candidates.append(self._config_refresh_token)
@@ -184,10 +225,20 @@ class XeroAuth:
         for attempt in range(self.max_retries + 1):
             wait: float | None = None
             try:
+                started = time.monotonic()
                 resp = self.session.post(
                     self.token_url, data=data, auth=(self.client_id, self._secret),
                     headers={"Accept": "application/json"}, timeout=self.timeout,
+                    stream=True, allow_redirects=False,
                 )
+                read_body(resp, started=started, deadline=deadline_for(self.timeout))
+                if 300 <= resp.status_code < 400:
+                    target = resp.headers.get("Location", "")
+                    to = f" to {host_of(target)}" if "//" in target else ""
+                    raise ConfigError(
+                        f"the token endpoint {host_of(self.token_url)} answered a redirect "
+                        f"(HTTP {resp.status_code}{to}); redirects are not followed (no "
+                        f"credential is sent to another host): check identity_url")
                 problem = f"HTTP {resp.status_code}"
                 if resp.status_code == 429:
                     wait = retry_after(resp, default=None)
@@ -207,8 +258,8 @@ class XeroAuth:
 
     def _token_body(self, resp: requests.Response, data: dict[str, str]) -> dict[str, Any]:
         try:
-            body = resp.json()
-        except ValueError:
+            body = jsonutil.loads(resp.content)
+        except ValueError:  # includes JSONTooDeepError
             body = {}
         if resp.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
             code = body.get("error", "") if isinstance(body, dict) else ""
@@ -230,6 +281,7 @@ class XeroAuth:
         self.refreshes += 1
         record: dict[str, Any] = {
             "client_id": self.client_id,
+            "hosts": self._hosts(),
             "access_token": self._access_token,
             "expires_at": self._expires_at,
             "updated_at": time.time(),

@@ -71,6 +71,18 @@ class DayLimitError(RateLimitError):
     """The day budget (5,000 calls per tenant) is spent; waiting means hours."""
 
 
+class RedirectError(XeroHTTPError):
+    """A 3xx (other than 304): never followed, so no credential is re-sent elsewhere."""
+
+
+class ResponseTooLargeError(XeroHTTPError):
+    """The answer is larger than the client's byte cap (xero_core.transport.MAX_BODY_BYTES)."""
+
+
+class JSONTooDeepError(XeroError, ValueError):
+    """An answer nested deeper than xero_core.jsonutil.MAX_DEPTH: refused, not parsed."""
+
+
 class ServerError(XeroHTTPError):
     """5xx still failing after every retry (includes 503 Organisation is offline)."""
 

@@ -11,7 +11,11 @@ Policy, per call:
 - 5xx, connection errors and read timeouts back off exponentially with full jitter
   (python-backoff, the one singer-sdk brings) up to `max_retries`;
 - 401 refreshes the token once and retries;
-- other statuses raise the typed errors of `xero_core.errors`.
+- other statuses raise the typed errors of `xero_core.errors`; a redirect (3xx but 304) is
+  never followed (`RedirectError`, not retried);
+- hosts must be https (plain http only for loopback), answers are streamed with a byte cap
+  and an overall deadline per call, and JSON nesting is bounded: see `xero_core.transport`
+  and `xero_core.jsonutil`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
@@ -34,18 +37,32 @@ from xero_core.errors import (
     ForbiddenError,
     NotFoundError,
     RateLimitError,
+    RedirectError,
     ServerError,
     ValidationError,
     XeroHTTPError,
     validation_messages,
 )
 from xero_core.limits import DAY_LIMIT, H_PROBLEM, MINUTE_LIMIT, PROBLEM_DAY, LimiterRegistry
-from xero_core.retry import TRANSIENT_STATUSES, jittered_delays, retry_after
+from xero_core.retry import (
+    MAX_DAY_RETRY_AFTER,
+    MAX_RETRY_AFTER,
+    TRANSIENT_STATUSES,
+    jittered_delays,
+    retry_after,
+)
+from xero_core.transport import (
+    DEFAULT_API_URL,
+    DEFAULT_IDENTITY_URL,
+    check_url,
+    deadline_for,
+    host_of,
+    read_body,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.xero.com"
-DEFAULT_IDENTITY_URL = "https://identity.xero.com"
+__all__ = ["DEFAULT_API_URL", "DEFAULT_IDENTITY_URL", "XeroClient"]
 MAX_RATE_LIMIT_WAITS = 50  # a run that sees more 429s than this in one call is stuck: stop
 
 
@@ -68,9 +85,11 @@ class XeroClient:
         max_calls_per_minute: int = MINUTE_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        check_url("api_url", api_url)
         self.auth = auth
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = deadline_for(timeout)  # a whole call, body included
         self.max_retries = max_retries
         self.wait_on_day_limit = wait_on_day_limit
         self.backoff_factor = backoff_factor
@@ -88,7 +107,7 @@ class XeroClient:
         """Build from the settings both connectors share (names are the public interface)."""
         for setting, default in (("api_url", DEFAULT_API_URL),
                                  ("identity_url", DEFAULT_IDENTITY_URL)):
-            _check_url(setting, str(config.get(setting) or default))
+            check_url(setting, str(config.get(setting) or default))
         timeout = float(config.get("request_timeout") or 60)  # 0 or null: the default
         retries = int(_setting(config, "max_retries", 5))
         factor = float(_setting(config, "backoff_factor", 1.0))
@@ -96,6 +115,7 @@ class XeroClient:
             client_id=str(config.get("client_id") or ""),
             client_secret=str(config.get("client_secret") or ""),
             identity_url=str(config.get("identity_url") or DEFAULT_IDENTITY_URL),
+            api_url=str(config.get("api_url") or DEFAULT_API_URL),
             refresh_token=config.get("refresh_token") or None,
             token_store_path=config.get("token_store_path") or None,
             scopes=config.get("scopes") or None,
@@ -210,10 +230,10 @@ class XeroClient:
             try:
                 if limiter is not None:
                     with limiter.slot():
-                        resp = self.session.send(prepared, timeout=self.timeout)
+                        resp = self._send_once(prepared)
                     limiter.observe(resp.headers)
                 else:
-                    resp = self.session.send(prepared, timeout=self.timeout)
+                    resp = self._send_once(prepared)
                 self.calls += 1
             except (requests.ConnectionError, requests.Timeout) as exc:
                 self.calls += 1
@@ -221,8 +241,10 @@ class XeroClient:
                 resp = None
             if resp is not None:
                 status = resp.status_code
-                if status < 400 or status == 304:
+                if status < 300 or status == 304:
                     return resp
+                if status < 400:
+                    raise self._redirect(resp, prepared, tenant_id)
                 if status == 401 and not refreshed:
                     refreshed = True
                     log.info("Xero answered 401 for %s; refreshing the token once",
@@ -248,13 +270,35 @@ class XeroClient:
                         self.max_retries, delay)
             self.sleep(delay)
 
+    def _send_once(self, prepared: requests.PreparedRequest) -> requests.Response:
+        """One attempt: never follows a redirect; the body is read within cap and deadline."""
+        started = time.monotonic()
+        resp = self.session.send(prepared, timeout=self.timeout, stream=True,
+                                 allow_redirects=False)
+        read_body(resp, started=started, deadline=self.deadline)
+        return resp
+
+    def _redirect(
+        self, resp: requests.Response, prepared: requests.PreparedRequest, tenant_id: str | None
+    ) -> RedirectError:
+        target = resp.headers.get("Location", "")
+        to = f" to {host_of(target)}" if "//" in target else ""
+        return RedirectError(
+            resp.status_code,
+            f"{host_of(prepared.url)} answered a redirect{to}; redirects are not followed "
+            f"(no token is sent to another host): check api_url",
+            url=_where(prepared), tenant_id=tenant_id)
+
     def _wait_rate_limit(
         self, resp: requests.Response, prepared: requests.PreparedRequest,
         tenant_id: str | None, waits: int,
     ) -> None:
         problem = resp.headers.get(H_PROBLEM, "")
-        wait = retry_after(resp) or 0.0  # never None: the default is 60 s
-        if problem.lower() == PROBLEM_DAY and not self.wait_on_day_limit:
+        day = problem.lower() == PROBLEM_DAY
+        # Clamped (see xero_core.retry): at most 1 h, or 24 h for a day-limit 429.
+        wait = retry_after(resp, maximum=MAX_DAY_RETRY_AFTER if day else MAX_RETRY_AFTER)
+        wait = wait or 0.0  # never None: the default is 60 s
+        if day and not self.wait_on_day_limit:
             raise DayLimitError(
                 429,
                 f"the day limit of {DAY_LIMIT:,} calls for this organisation is spent; Xero "
@@ -290,13 +334,6 @@ def _setting(config: Mapping[str, Any], name: str, default: float) -> Any:
     """A numeric setting; absent or null means its default (0 stays 0)."""
     value = config.get(name)
     return default if value is None or value == "" else value
-
-
-def _check_url(setting: str, url: str) -> None:
-    """A URL requests cannot send to is a settings error, named, not a traceback later."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{setting} must be an http(s) URL with a host, not {url!r}")
 
 
 def _where(prepared: requests.PreparedRequest) -> str:
