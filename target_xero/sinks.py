@@ -558,7 +558,7 @@ class XeroSink(KeyedRecords, BatchSink):
             # Names only (another organisation's option ids mean nothing here); options Xero
             # does not take inline are added by _sync_options.
             payload["Options"] = [{"Name": o["Name"]} for o in options
-                                  if isinstance(o, dict) and o.get("Name")]
+                                  if isinstance(o, dict) and o.get("Name") and _live(o)]
         rid = payload.get(pk)
         wrap = ep.stream not in SINGLE_OBJECT_BODY
         try:
@@ -632,7 +632,7 @@ class XeroSink(KeyedRecords, BatchSink):
             have |= {str(o.get("Name", "")).casefold() for o in w.existing.get("Options") or []}
         rid = result.get("TrackingCategoryID")
         for opt in w.raw.get("Options") or []:
-            name = opt.get("Name") if isinstance(opt, dict) else None
+            name = opt.get("Name") if isinstance(opt, dict) and _live(opt) else None
             if not name or name.casefold() in have:
                 continue
             try:
@@ -840,6 +840,12 @@ def _check_path_id(ep: Endpoint, path: str) -> None:
     if rest and not is_guid(segment):
         raise XeroHTTPError(0, f"refused to call {ep.url_path}/{segment[:60]!r}...: the id in "
                                f"the URL is not a GUID", url=ep.url_path)
+
+
+def _live(option: dict[str, Any]) -> bool:
+    """A tracking option that still exists at the source (not DELETED, no tombstone)."""
+    return not option.get(SDC_DELETED_AT) and str(option.get("Status") or "").upper() != (
+        "DELETED")
 
 
 def _one_line(exc: BaseException) -> str:

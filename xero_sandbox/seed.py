@@ -201,12 +201,14 @@ def currencies(ctx: SeedContext) -> None:
 
 
 def tracking_categories(ctx: SeedContext) -> None:
-    spec = (("Region", "ACTIVE", ("North", "South", "East", "West", "Central")),
-            ("Division", "ACTIVE", ("Retail", "Wholesale", "Online")),
-            ("Old Projects", "ARCHIVED", ("Alpha", "Beta")))
+    # (name, status, options, options deleted: still listed inside the category, with
+    # Status DELETED, and never on a line)
+    spec = (("Region", "ACTIVE", ("North", "South", "East", "West", "Central"), ()),
+            ("Division", "ACTIVE", ("Retail", "Wholesale", "Online"), ("Mail order",)),
+            ("Old Projects", "ARCHIVED", ("Alpha", "Beta"), ()))
     choices: list[list[Record]] = [[], [], []]
     active: list[list[Record]] = []
-    for name, status, options in spec:
+    for name, status, options, deleted in spec:
         cid = ctx.ids()
         opts = []
         tags = []
@@ -216,6 +218,9 @@ def tracking_categories(ctx: SeedContext) -> None:
                          "TrackingCategoryID": cid})
             tags.append({"Name": name, "Option": opt, "TrackingCategoryID": cid,
                          "TrackingOptionID": oid})
+        for opt in deleted:  # ids from their own rng: every other seeded value stays the same
+            opts.append({"TrackingOptionID": IdSource(random.Random(f"{cid}/{opt}"))(),
+                         "Name": opt, "Status": "DELETED", "TrackingCategoryID": cid})
         if status == "ACTIVE":
             active.append(tags)
         ctx.stage("tracking_categories", {"TrackingCategoryID": cid, "Name": name,

@@ -298,3 +298,19 @@ def test_documents_by_natural_key(clean_sandbox, tmp_path) -> None:
     assert by(held(clean_sandbox, 0, "quotes"), "QuoteID")[quote["QuoteID"]]["Reference"] == "TT q"
     assert by(held(clean_sandbox, 0, "bank_transactions"), "BankTransactionID")[
         bank["BankTransactionID"]]["Status"] == "DELETED"
+
+
+def test_deleted_tracking_options_are_not_created_again(clean_sandbox, tmp_path) -> None:
+    """A category copied with an option DELETED at the source (tap-xero marks it) gets only
+    its live options."""
+    cfg = target_config(clean_sandbox, tmp_path)
+    gone = {"Name": "Gone", "Status": "DELETED", "_sdc_deleted_at": DELETED_AT}
+    res = run_target(cfg, [
+        *stream_input("tracking_categories", [{"Name": "Region", "Status": "ARCHIVED"}]),
+        *stream_input("tracking_categories", [
+            {"Name": "Copied", "Options": [{"Name": "Live"}, gone]}]),
+    ])
+    assert res.rejects == [], res.rejects
+    copied = next(c for c in held(clean_sandbox, 0, "tracking_categories")
+                  if c["Name"] == "Copied")
+    assert [o["Name"] for o in copied["Options"]] == ["Live"]
