@@ -40,7 +40,7 @@ from xero_sandbox.auth import (
     expired_detail,
     has_scope,
 )
-from xero_sandbox.faults import RATE_LIMIT_KINDS, FaultBook, FaultRule
+from xero_sandbox.faults import ANSWER_KINDS, RATE_LIMIT_KINDS, FaultBook, FaultRule
 from xero_sandbox.limits import ServerLimits, rate_limit_headers
 from xero_sandbox.store import Organisation, Store
 from xero_sandbox.webhooks import Webhooks, webhooks_blueprint
@@ -190,7 +190,8 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
 
 
 def _fault_response(rule: FaultRule) -> Response | None:
-    """The answer a fault rule forces; None for `slow` (sleep, then answer normally)."""
+    """The answer a fault rule forces; None for `slow` (sleep, then answer normally) and the
+    answer kinds (answer, then spoil it)."""
     kind = rule.kind
     if kind in RATE_LIMIT_KINDS:
         return json_response(429, {"Title": "Too Many Requests", "Status": 429,
@@ -222,7 +223,28 @@ def _fault_response(rule: FaultRule) -> Response | None:
             except OSError:
                 pass
         return Response(b"", 500)
-    return None  # slow: the caller sleeps where the call would be slow
+    return None  # slow: the caller sleeps where the call would be slow; answer kinds: _spoiled
+
+
+def _spoiled(resp: Response, ep: Endpoint | None, kind: str) -> Response:
+    """An API answer as an answer fault spoils it: elements reversed, or without their ids."""
+    if ep is None or not ep.records_key or not resp.is_json:
+        return resp
+    try:
+        body = jsonutil.loads(resp.get_data())
+    except ValueError:
+        return resp
+    elements = body.get(ep.records_key) if isinstance(body, dict) else None
+    if not isinstance(elements, list):
+        return resp
+    if kind == "reorder":
+        elements.reverse()
+    else:
+        for el in elements:
+            if isinstance(el, dict):
+                el.pop(ep.primary_key[0], None)
+    resp.set_data(reads.encode(body))
+    return resp
 
 
 def _forced(rule: FaultRule | None, *, sleep: bool = True) -> Response | None:
@@ -231,7 +253,7 @@ def _forced(rule: FaultRule | None, *, sleep: bool = True) -> Response | None:
         return None
     g.fault = rule.kind
     forced = _fault_response(rule)
-    if forced is None and sleep:
+    if forced is None and sleep and rule.kind == "slow":
         time.sleep(rule.seconds)
     return forced
 
@@ -329,6 +351,8 @@ def _handle(sandbox: Sandbox, api: str, rest: str) -> Response:
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)  # a slow call holds its concurrency slot
         resp = _dispatch(sandbox, org, ident, route)
+        if fault is not None and fault.kind in ANSWER_KINDS:
+            resp = _spoiled(resp, route.endpoint, fault.kind)
     finally:
         if admission.headers:  # counted in flight
             sandbox.limits.release(ident.tenant_id)

@@ -3,6 +3,10 @@
 A rule names a kind (429-minute, 500, 503-offline, reset, slow, ...), which calls it matches (a
 path regex, a tenant, by default every API call) and when it fires: from the `nth` matching call
 on, `count` times (None: forever). Rules are checked in the order they were added.
+
+The answer kinds let the call go through (the write is done) and spoil only what comes back:
+`reorder` returns the answer's elements in reverse order, `no_ids` drops each element's
+primary key id.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ RATE_LIMIT_KINDS = {
     "429-concurrent": PROBLEM_CONCURRENT,
     "429-appminute": PROBLEM_APP_MINUTE,
 }
-KINDS = frozenset({*RATE_LIMIT_KINDS, "500", "502", "503-offline", "504", "reset", "slow",
-                   "401-expired", "403-scope"})
+ANSWER_KINDS = frozenset({"reorder", "no_ids"})
+KINDS = frozenset({*RATE_LIMIT_KINDS, *ANSWER_KINDS, "500", "502", "503-offline", "504", "reset",
+                   "slow", "401-expired", "403-scope"})
 API_PREFIXES = ("/api.xro/", "/assets.xro/", "/projects.xro/")
 
 
