@@ -30,6 +30,7 @@ from tap_xero.streams import (
     child_stream_classes,
     make_endpoint_stream,
 )
+from xero_core.config_errors import protect
 from xero_core.endpoints import ENDPOINTS, MAX_PAGE_SIZE, REPORTS, Paging
 from xero_core.errors import ConfigError, XeroError
 from xero_core.http import XeroClient
@@ -309,3 +310,6 @@ def _aged_contacts_of(stream: str, row: dict[str, Any]) -> list[tuple[str, str]]
     if kind.startswith("ACCREC") or kind.startswith("RECEIVE"):
         return [(RECEIVABLES, str(cid))]
     return []
+
+
+protect(TapXero.name, TapXero.config_jsonschema)

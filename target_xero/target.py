@@ -35,6 +35,7 @@ from target_xero.references import References
 from target_xero.rejects import RejectLog, Tally
 from target_xero.results import ResultLog
 from target_xero.sinks import Route, XeroSink, route_for
+from xero_core.config_errors import protect
 from xero_core.endpoints import MAX_BATCH
 from xero_core.errors import ConfigError, XeroError
 from xero_core.http import XeroClient
@@ -221,6 +222,8 @@ class TargetXero(Target):
     def reject(self, stream: str, record: Any, action: str, reasons: list[str],
                line: int | None = None, source_key: str | None = None,
                xero_id: str | None = None) -> None:
+        # Xero's messages and record values may hold newlines: one line each in the logs.
+        reasons = [" ".join(str(r).split()) for r in reasons]
         self.rejects.write(stream, record, action, reasons, line)
         if self.results is not None:
             self.results.write(stream, source_key, xero_id, "rejected", "; ".join(reasons),
@@ -353,6 +356,8 @@ class TargetXero(Target):
             cls.logger.error("target-xero stopped: %s", exc)
             sys.exit(1)
 
+
+protect(TargetXero.name, TargetXero.config_jsonschema)
 
 if __name__ == "__main__":
     TargetXero.cli()
