@@ -101,7 +101,7 @@ def seed_existing(sandbox: SandboxProcess, n: int, contacts: list[str]) -> int:
                       auth=(settings["client_id"], settings["client_secret"]), timeout=30)
     token.raise_for_status()
     http.headers.update({"Authorization": f"Bearer {token.json()['access_token']}",
-                         "Xero-Tenant-Id": settings["tenant_id"]})
+                         "Xero-Tenant-Id": settings["tenant_id"], "Accept": "application/json"})
     existing = [invoice(i, contacts[i % len(contacts)], updated=False) for i in range(0, n, 2)]
     sandbox.set_limits(False)
     try:

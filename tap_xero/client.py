@@ -289,6 +289,11 @@ class TenantStream(RESTStream[Any]):
         return XeroBearerAuthenticator(self.xero_tap.xero_client.auth)
 
     @property
+    def http_headers(self) -> dict:
+        """Xero answers XML unless a call asks for JSON: every stream asks (children too)."""
+        return {**super().http_headers, "Accept": "application/json"}
+
+    @property
     def scope(self) -> str:
         """The scope a 403 most likely lacks, named in the warning."""
         return ""

@@ -39,6 +39,7 @@ class Action(str, enum.Enum):
     NOTE = "note"
     ATTACH = "attach"
     EMAIL = "email"
+    CALL = "call"  # a raw request
     SKIP = "skip"
     REJECT = "reject"
 
@@ -52,6 +53,7 @@ _DONE = {
     Action.CREATE: "created", Action.UPDATE: "updated", Action.ARCHIVE: "archived",
     Action.VOID: "voided", Action.DELETE: "deleted", Action.REVERSE: "reversed",
     Action.NOTE: "noted", Action.ATTACH: "attached", Action.EMAIL: "emailed",
+    Action.CALL: "called",
     Action.SKIP: "skipped", Action.REJECT: "rejected",
 }
 

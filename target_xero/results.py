@@ -21,7 +21,8 @@ class ResultLog(JsonlFile):
     """Append-only JSONL of every settled record."""
 
     def write(self, stream: str, source_key: str | None, xero_id: Any, action: str,
-              reason: str | None = None, line: int | None = None) -> None:
+              reason: str | None = None, line: int | None = None,
+              extra: dict[str, Any] | None = None) -> None:
         entry: dict[str, Any] = {
             "stream": stream,
             "source_key": source_key,
@@ -32,4 +33,5 @@ class ResultLog(JsonlFile):
         }
         if line is not None:
             entry["line"] = line
+        entry.update(extra or {})  # a raw request's status and answer
         self.append(entry)

@@ -49,6 +49,7 @@ from target_xero.identity import (
     strip_unknown,
 )
 from target_xero.keyed import KeyedRecords
+from target_xero.on_demand import send_invoice_emails, write_raw_requests
 from target_xero.references import (
     TYPED_NUMBERS,
     References,
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
     from target_xero.target import TargetXero
 
 HISTORY, ATTACHMENTS, RECORDS = "history", "attachments", "records"
+RAW, EMAILS = "raw_requests", "invoice_emails"
+# Streams of actions on demand (target_xero/on_demand.py): name -> (resource, mode).
+ON_DEMAND = {RAW: (None, RAW), EMAILS: ("invoices", EMAILS)}
 SINGLE_OBJECT_BODY = frozenset({"tracking_categories"})  # PUT/POST take one object, no envelope
 LINE_ID_FIELDS = {"LineItems": "LineItemID", "JournalLines": "JournalLineID"}
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -118,6 +122,9 @@ LOOKAHEAD_BATCHES = 20
 def route_for(stream: str, stream_endpoints: Mapping[str, str] | None = None) -> Route:
     """Map a stream name to its endpoint row and mode (records, history, attachments)."""
     name = (stream_endpoints or {}).get(stream, stream)
+    if name in ON_DEMAND:
+        resource, mode = ON_DEMAND[name]
+        return Route(stream, BY_STREAM[resource] if resource else None, mode)
     candidates = [(name, RECORDS)]
     for suffix, mode in (("_history", HISTORY), ("_attachments", ATTACHMENTS)):
         if name.endswith(suffix):
@@ -239,7 +246,11 @@ class XeroSink(KeyedRecords, BatchSink):
             for w in works:
                 self.reject(w, [self.route.error], Action.REJECT)
             return
-        if self.route.mode == HISTORY:
+        if self.route.mode == RAW:
+            write_raw_requests(self, works)
+        elif self.route.mode == EMAILS:
+            send_invoice_emails(self, works)
+        elif self.route.mode == HISTORY:
             self._write_history(works)
         elif self.route.mode == ATTACHMENTS:
             self._write_attachments(works)
@@ -265,15 +276,30 @@ class XeroSink(KeyedRecords, BatchSink):
             return str(w.existing[pk]) if pk and w.existing.get(pk) else None
         return w.xero_id
 
-    def confirm(self, w: Work, action: Action) -> None:
+    def confirm(self, w: Work, action: Action, detail: dict[str, Any] | None = None) -> None:
         self.target_xero.tally.add(self.stream_name, action.done)
         results = self.target_xero.results
         if results is not None:
             rid = self._xero_id(w)
             reason = "; ".join(w.decision.reasons) if w.decision and w.decision.reasons else None
-            results.write(self.stream_name, w.source_key, rid, action.done, reason, w.line)
+            results.write(self.stream_name, w.source_key or _str_or_none(w.raw.get("source_key")),
+                          rid, action.done, reason, w.line, detail)
         w.outcome = action
         w.done = True
+
+    def idempotency_key(self, what: str, parts: Sequence[str]) -> str:
+        """The Idempotency-Key of a call made for this stream (on_demand.py)."""
+        return idempotency_key(self.target_xero.xero.tenant_id, self.stream_name, what, parts)
+
+    @staticmethod
+    def is_fatal(exc: XeroHTTPError) -> bool:
+        """Errors that stop the run (state kept) instead of rejecting a record."""
+        return _fatal(exc)
+
+    def call(self, method: str, path: str, what: str, works: Sequence[Work], *,
+             json: Any = None) -> Any:
+        """One write call with its Idempotency-Key (for on_demand.py)."""
+        return self._call(method, path, what, works, json=json)
 
     def _call(self, method: str, path: str, what: str, works: Sequence[Work], *,
               json: Any = None, data: bytes | None = None, params: dict | None = None,
@@ -840,6 +866,10 @@ def _check_path_id(ep: Endpoint, path: str) -> None:
     if rest and not is_guid(segment):
         raise XeroHTTPError(0, f"refused to call {ep.url_path}/{segment[:60]!r}...: the id in "
                                f"the URL is not a GUID", url=ep.url_path)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def _live(option: dict[str, Any]) -> bool:

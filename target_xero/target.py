@@ -156,6 +156,14 @@ class TargetXero(Target):
                     description="Exit non-zero when any record was rejected"),
         th.Property("email_invoices", th.BooleanType, default=False,
                     description="Email AUTHORISED sales invoices to their contact once written"),
+        th.Property("enable_raw_requests", th.BooleanType, default=False,
+                    description="Accept the `raw_requests` stream: each record one call "
+                                "(method, path under Xero's API bases, query, body) with the "
+                                "connection's auth, limits and retries"),
+        th.Property("enable_invoice_emails", th.BooleanType, default=False,
+                    description="Accept the `invoice_emails` stream: each record names an "
+                                "invoice (InvoiceID or InvoiceNumber) to email once "
+                                "(`resend: true` to email it again)"),
         th.Property("allow_record_email", th.BooleanType, default=False,
                     description="Let a record ask for its invoice to be emailed with "
                                 "`_email: true` (off: records come from tables people "

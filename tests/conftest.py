@@ -50,7 +50,7 @@ class SandboxAPI:
 
     def request(self, method: str, path: str, **kw: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.token}", "Xero-Tenant-Id": self.tenant_id,
-                   **kw.pop("headers", {})}
+                   "Accept": "application/json", **kw.pop("headers", {})}
         kw.setdefault("timeout", 10)
         return requests.request(method, self.url(path), headers=headers, **kw)
 

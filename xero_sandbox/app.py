@@ -29,7 +29,7 @@ from xero_core.endpoints import (
     report_scopes,
 )
 from xero_core.errors import forbidden, unauthorized, validation_exception
-from xero_sandbox import reads, reports, rules, seed
+from xero_sandbox import reads, reports, rules, seed, xml_bodies
 from xero_sandbox.admin import LOGGED_HEADERS, RequestLog, admin_blueprint, admin_guard
 from xero_sandbox.auth import (
     ATTACHMENTS_SCOPE,
@@ -247,6 +247,34 @@ def _spoiled(resp: Response, ep: Endpoint | None, kind: str) -> Response:
     return resp
 
 
+def _as_xml(resp: Response, ep: Endpoint | None) -> Response:
+    """The answer as XML unless the client asked for JSON (as Xero; problem details stay JSON)."""
+    if not resp.is_json or resp.status_code == 204 \
+            or not xml_bodies.wants_xml(request.headers.get("Accept")):
+        return resp
+    try:
+        body = jsonutil.loads(resp.get_data())
+    except ValueError:
+        return resp
+    if xml_bodies.renders(body):
+        resp.set_data(xml_bodies.render(body, ep.schema if ep is not None else None))
+        resp.content_type = xml_bodies.XML_CONTENT_TYPE
+    return resp
+
+
+def _payload(data: bytes, ep: Endpoint) -> Any:
+    """A write's body (JSON, or XML by its Content-Type) -> dict; a Response when refused."""
+    if xml_bodies.is_xml(request.content_type):
+        try:
+            return xml_bodies.parse(data, ep.records_key or None) if data.strip() else {}
+        except xml_bodies.XMLBodyError as exc:
+            return json_response(400, validation_exception(str(exc)))
+    try:
+        return jsonutil.loads(data) if data.strip() else {}
+    except ValueError:
+        return json_response(400, validation_exception("The request body is not JSON"))
+
+
 def _forced(rule: FaultRule | None, *, sleep: bool = True) -> Response | None:
     """Record a fired rule and answer it; `slow` sleeps here unless the caller sleeps later."""
     if rule is None:
@@ -353,6 +381,8 @@ def _handle(sandbox: Sandbox, api: str, rest: str) -> Response:
         resp = _dispatch(sandbox, org, ident, route)
         if fault is not None and fault.kind in ANSWER_KINDS:
             resp = _spoiled(resp, route.endpoint, fault.kind)
+        if api == "accounting":
+            resp = _as_xml(resp, route.endpoint)
     finally:
         if admission.headers:  # counted in flight
             sandbox.limits.release(ident.tenant_id)
@@ -466,10 +496,9 @@ def _write(sandbox: Sandbox, org: Organisation, ident: CallIdentity, ep: Endpoin
         elif route.sub == "email":
             outcome = rules.email_invoice(org, rid or "", now_ms)
         else:
-            try:
-                payload = jsonutil.loads(data) if data.strip() else {}
-            except ValueError:
-                return json_response(400, validation_exception("The request body is not JSON"))
+            payload = _payload(data, ep)
+            if isinstance(payload, Response):
+                return payload
             if not isinstance(payload, dict):
                 return json_response(400, validation_exception("The request body must be a "
                                                                "JSON object"))

@@ -46,7 +46,7 @@ def test_run_lands_records_then_reads_only_changes(meltano: Meltano, sandbox: An
                           auth=(sandbox.orgs[0]["settings"]["client_id"],
                                 sandbox.orgs[0]["settings"]["client_secret"]), timeout=10)
     headers = {"Authorization": f"Bearer {token.json()['access_token']}",
-               "Xero-Tenant-Id": tenant}
+               "Xero-Tenant-Id": tenant, "Accept": "application/json"}
     sandbox.advance_clock(120)
     changed = stored[0]["ContactID"]
     resp = requests.post(f"{sandbox.url}/api.xro/2.0/Contacts/{changed}", headers=headers,

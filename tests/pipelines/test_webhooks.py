@@ -79,7 +79,7 @@ def api(sandbox: Any, method: str, path: str, body: dict[str, Any]) -> requests.
                           data={"grant_type": "client_credentials"},
                           auth=(settings["client_id"], settings["client_secret"]), timeout=10)
     headers = {"Authorization": f"Bearer {token.json()['access_token']}",
-               "Xero-Tenant-Id": settings["tenant_id"]}
+               "Xero-Tenant-Id": settings["tenant_id"], "Accept": "application/json"}
     return requests.request(method, f"{sandbox.url}/api.xro/2.0/{path}", json=body,
                             headers=headers, timeout=10)
 

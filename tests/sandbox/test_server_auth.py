@@ -20,7 +20,7 @@ def _custom_token(sandbox, org: int = 0, **form) -> dict:
 
 
 def _get(sandbox, path, token, tenant_id=None, **kw) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     if tenant_id is not None:
         headers["Xero-Tenant-Id"] = tenant_id
     return requests.get(sandbox.url + path, headers=headers, timeout=10, **kw)
@@ -109,8 +109,8 @@ def test_connections_list_the_tenants_a_token_reaches(clean_sandbox) -> None:
 
 def test_missing_invalid_and_expired_tokens_answer_401(clean_sandbox) -> None:
     tenant = clean_sandbox.orgs[0]["tenant_id"]
-    resp = requests.get(clean_sandbox.url + INVOICES, headers={"Xero-Tenant-Id": tenant},
-                        timeout=10)
+    resp = requests.get(clean_sandbox.url + INVOICES, timeout=10,
+                        headers={"Xero-Tenant-Id": tenant, "Accept": "application/json"})
     assert resp.status_code == 401 and resp.json()["Title"] == "Unauthorized"
     assert _get(clean_sandbox, INVOICES, "not-a-token", tenant).status_code == 401
     clean_sandbox.set_token_lifetime(60)
@@ -156,7 +156,8 @@ def test_restricted_scopes_answer_403(clean_sandbox) -> None:
         assert resp.json()["Detail"] == "AuthorizationUnsuccessful"
     # Read-only scopes do not allow writes.
     put = requests.put(clean_sandbox.url + INVOICES, json={"Invoices": []}, timeout=10,
-                       headers={"Authorization": f"Bearer {token}", "Xero-Tenant-Id": tenant})
+                       headers={"Authorization": f"Bearer {token}", "Xero-Tenant-Id": tenant,
+                                "Accept": "application/json"})
     assert put.status_code == 403
     # A token asked for afterwards says what it holds; restoring grants everything again.
     assert set(_custom_token(clean_sandbox)["scope"].split()) == {
