@@ -10,10 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 
 from tap_xero.tap import TapXero
+from tests.conftest import SandboxAPI
+from xero_core.http import XeroClient
 from xero_core.limits import LimiterRegistry
 
 # Retries and waits fast enough for tests: the sandbox's faults say Retry-After 1 at most.
@@ -157,3 +161,32 @@ def api_calls(sandbox: Any, path_part: str = "") -> list[dict[str, Any]]:
             if r["path"].startswith(("/api.xro", "/assets.xro", "/projects.xro", "/connections"))
             and path_part in r["path"]]
 
+
+def change_after_page(monkeypatch: pytest.MonkeyPatch, sandbox: Any, page: int,
+                       invoice_id: str, change: dict[str, Any], clock_step: float = 0
+                       ) -> list[bool]:
+    """Patch XeroClient.send so that, once the invoice listing's `page` is served, `change`
+    is POSTed to one invoice (plain requests, not the patched send). Each listing call moves
+    the sandbox clock `clock_step` seconds, the change half-way. The list says it happened."""
+    editor = SandboxAPI(sandbox)
+    real_send = XeroClient.send
+    done: list[bool] = []
+
+    def send(client: XeroClient, prepared: requests.PreparedRequest, *,
+             tenant_id: str | None) -> requests.Response:
+        resp = real_send(client, prepared, tenant_id=tenant_id)
+        url = urlsplit(prepared.url or "")
+        if url.path == "/api.xro/2.0/Invoices":
+            if clock_step:
+                sandbox.advance_clock(clock_step / 2)
+            if parse_qs(url.query).get("page") == [str(page)] and not done:
+                done.append(True)
+                answer = editor.request("POST", f"Invoices/{invoice_id}", json={
+                    "Invoices": [{"InvoiceID": invoice_id, **change}]})
+                assert answer.status_code == 200, answer.text
+            if clock_step:
+                sandbox.advance_clock(clock_step / 2)
+        return resp
+
+    monkeypatch.setattr(XeroClient, "send", send)
+    return done

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from tap_xero.tap import TenantSyncError
-from tests.conftest import SandboxAPI
 from tests.tap.conftest import (
     admin_records,
     api_calls,
     app_config,
+    change_after_page,
     editable_invoices,
     org_config,
     run_tap,
@@ -34,36 +32,6 @@ def _partition(state: dict[str, Any], stream: str, tenant_id: str) -> dict[str, 
         if part["context"] == {"_tenant_id": tenant_id}:
             return dict(part)
     return {}
-
-
-def _change_after_page(monkeypatch: pytest.MonkeyPatch, sandbox: Any, page: int,
-                       invoice_id: str, change: dict[str, Any], clock_step: float = 0
-                       ) -> list[bool]:
-    """Patch XeroClient.send so that, once the invoice listing's `page` is served, `change`
-    is POSTed to one invoice (plain requests, not the patched send). Each listing call moves
-    the sandbox clock `clock_step` seconds, the change half-way. The list says it happened."""
-    editor = SandboxAPI(sandbox)
-    real_send = XeroClient.send
-    done: list[bool] = []
-
-    def send(client: XeroClient, prepared: requests.PreparedRequest, *,
-             tenant_id: str | None) -> requests.Response:
-        resp = real_send(client, prepared, tenant_id=tenant_id)
-        url = urlsplit(prepared.url or "")
-        if url.path == INVOICES:
-            if clock_step:
-                sandbox.advance_clock(clock_step / 2)
-            if parse_qs(url.query).get("page") == [str(page)] and not done:
-                done.append(True)
-                answer = editor.request("POST", f"Invoices/{invoice_id}", json={
-                    "Invoices": [{"InvoiceID": invoice_id, **change}]})
-                assert answer.status_code == 200, answer.text
-            if clock_step:
-                sandbox.advance_clock(clock_step / 2)
-        return resp
-
-    monkeypatch.setattr(XeroClient, "send", send)
-    return done
 
 
 def _sorted_invoices(sandbox: Any, index: int) -> list[dict[str, Any]]:
@@ -132,7 +100,7 @@ def test_a_record_changed_mid_listing_hides_no_other(clean_sandbox: Any,
     hidden = ordered[page * size]["InvoiceID"]  # ... so this one moves back onto that page
 
     # Pages 10 s apart on the sandbox clock, the change half-way between two pages.
-    done = _change_after_page(monkeypatch, sandbox, page, changed,
+    done = change_after_page(monkeypatch, sandbox, page, changed,
                               {"Reference": "changed mid-listing"}, clock_step=10)
     run = run_tap(sandbox, org_config(sandbox, 0, page_size=size), ["invoices"])
     assert done
@@ -171,7 +139,7 @@ def test_a_record_leaving_a_where_filter_mid_listing_hides_no_other(
     leaving = drafts[0]["InvoiceID"]  # on page 1; submitted, it leaves the filter ...
     hidden = drafts[size]["InvoiceID"]  # ... and this one moves back onto page 1
 
-    done = _change_after_page(monkeypatch, sandbox, 1, leaving, {"Status": "SUBMITTED"})
+    done = change_after_page(monkeypatch, sandbox, 1, leaving, {"Status": "SUBMITTED"})
     config = org_config(sandbox, 0, page_size=size, where={"invoices": 'Status=="DRAFT"'})
     run = run_tap(sandbox, config, ["invoices"])
     assert done

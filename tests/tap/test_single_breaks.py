@@ -8,17 +8,15 @@ nested tracking-option deletes) makes it fail.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from tap_xero.deletes import DELETED_AT
 from tap_xero.tap import TenantSyncError
-from tests.conftest import SandboxAPI
 from tests.tap.conftest import (
     admin_records,
     api_calls,
+    change_after_page,
     editable_invoices,
     org_config,
     run_tap,
@@ -91,32 +89,6 @@ def test_linked_transactions_second_run_emits_only_what_changed(clean_sandbox: A
 # --- 2. `_keep_bookmark_before`: a failed child after a page-boundary re-read -------------------
 
 
-def _change_after_page(monkeypatch: pytest.MonkeyPatch, sandbox: Any, page: int,
-                       invoice_id: str, clock_step: float) -> list[bool]:
-    """Once the invoice listing's `page` is served, POST a change to `invoice_id`; each
-    listing call moves the sandbox clock `clock_step` seconds, the change half-way."""
-    editor = SandboxAPI(sandbox)
-    real_send = XeroClient.send
-    done: list[bool] = []
-
-    def send(client: XeroClient, prepared: requests.PreparedRequest, *,
-             tenant_id: str | None) -> requests.Response:
-        resp = real_send(client, prepared, tenant_id=tenant_id)
-        url = urlsplit(prepared.url or "")
-        if url.path == INVOICES:
-            sandbox.advance_clock(clock_step / 2)
-            if parse_qs(url.query).get("page") == [str(page)] and not done:
-                done.append(True)
-                answer = editor.request("POST", f"Invoices/{invoice_id}", json={
-                    "Invoices": [{"InvoiceID": invoice_id, "Reference": "moved"}]})
-                assert answer.status_code == 200, answer.text
-            sandbox.advance_clock(clock_step / 2)
-        return resp
-
-    monkeypatch.setattr(XeroClient, "send", send)
-    return done
-
-
 def test_child_failure_in_a_boundary_reread_moves_the_bookmark_back(
         clean_sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page-boundary re-read (ListingWatch) emits a record *behind* the bookmark the listing
@@ -135,7 +107,8 @@ def test_child_failure_in_a_boundary_reread_moves_the_bookmark_back(
     hidden_id, hidden_key = hidden["InvoiceID"], _key(hidden)
     sandbox.fault("500", path=f"/Invoices/{hidden_id}/History", count=None, tenant_id=tenant)
 
-    done = _change_after_page(monkeypatch, sandbox, page, changed, clock_step=10)
+    done = change_after_page(monkeypatch, sandbox, page, changed, {"Reference": "moved"},
+                              clock_step=10)
     config = org_config(sandbox, 0, include_history=True, page_size=size, max_retries=1)
     streams = ["invoices", "invoices_history"]
     first = run_tap(sandbox, config, streams, expect_error=True)
