@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -26,20 +27,27 @@ _Standard = get_tap_test_class(TapXero, config=PLACEHOLDER, suite_config=SUITE,
                                parse_env_config=False)
 
 
+@contextlib.contextmanager
+def synced_runner(sandbox: Any) -> Iterator[TapTestRunner]:
+    """The SDK's runner after a full sync of the re-seeded sandbox's first organisation."""
+    sandbox.clean()
+    # The SDK's runner builds its own taps: give them the sandbox clock at class level.
+    TapXero.client_options = SandboxTime(sandbox).client_options()
+    try:
+        config = org_config(sandbox, 0, include_history=True, include_attachments=True)
+        runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
+                               parse_env_config=False)
+        runner.sync_all()
+        yield runner
+    finally:
+        TapXero.client_options = {}
+
+
 class TestTapXeroStandard(_Standard):  # type: ignore[misc,valid-type]
     @pytest.fixture(scope="class")
     def runner(self, sandbox: Any) -> Iterator[TapTestRunner]:
-        sandbox.clean()
-        # The SDK's runner builds its own taps: give them the sandbox clock at class level.
-        TapXero.client_options = SandboxTime(sandbox).client_options()
-        try:
-            config = org_config(sandbox, 0, include_history=True, include_attachments=True)
-            runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
-                                   parse_env_config=False)
-            runner.sync_all()
+        with synced_runner(sandbox) as runner:
             yield runner
-        finally:
-            TapXero.client_options = {}
 
 
 UNSEEN = Path(__file__).with_name("unseen_fields.json")
@@ -63,16 +71,8 @@ def test_catalog_fields_missing_from_records_are_exactly_the_known_ones(
     sandbox never sends are a checked-in list, so a field that stops reaching the records (a
     tap or sandbox change) fails, and one that starts arriving must be taken off the list.
     Regenerate with XERO_UPDATE_UNSEEN=1."""
-    sandbox.clean()
-    TapXero.client_options = SandboxTime(sandbox).client_options()
-    try:
-        config = org_config(sandbox, 0, include_history=True, include_attachments=True)
-        runner = TapTestRunner(TapXero, config=config, suite_config=SUITE,
-                               parse_env_config=False)
-        runner.sync_all()
-    finally:
-        TapXero.client_options = {}
-    found = unseen_fields(runner)
+    with synced_runner(sandbox) as runner:
+        found = unseen_fields(runner)
     if os.environ.get("XERO_UPDATE_UNSEEN"):
         UNSEEN.write_text(json.dumps(found, indent=1) + "\n")
     assert found == json.loads(UNSEEN.read_text())
