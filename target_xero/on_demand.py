@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from target_xero.actions import Action, Decision
 from target_xero.work import Work
 from xero_core.endpoints import API_BASES
-from xero_core.errors import ValidationError, XeroHTTPError, validation_messages
+from xero_core.errors import XeroHTTPError, validation_messages
 
 if TYPE_CHECKING:
     from target_xero.sinks import XeroSink
@@ -60,14 +60,20 @@ def raw_request_problem(raw: dict[str, Any]) -> str | None:
     return None
 
 
+def _enabled(sink: XeroSink, works: list[Work], setting: str, action: Action) -> bool:
+    """True when the operator turned the stream on; else every record is rejected saying so."""
+    if sink.target_xero.config.get(setting):
+        return True
+    for w in works:
+        sink.reject(w, [f"{sink.route.mode} are off: the operator enables them with {setting}"],
+                    action)
+    return False
+
+
 def write_raw_requests(sink: XeroSink, works: list[Work]) -> None:
-    target = sink.target_xero
-    if not target.config.get("enable_raw_requests"):
-        for w in works:
-            sink.reject(w, ["raw_requests are off: the operator enables them with "
-                            "enable_raw_requests"], Action.CALL)
+    if not _enabled(sink, works, "enable_raw_requests", Action.CALL):
         return
-    x = target.xero
+    x = sink.target_xero.xero
     for w in works:
         problem = raw_request_problem(w.raw)
         if problem:
@@ -100,11 +106,7 @@ def write_raw_requests(sink: XeroSink, works: list[Work]) -> None:
 
 
 def send_invoice_emails(sink: XeroSink, works: list[Work]) -> None:
-    target = sink.target_xero
-    if not target.config.get("enable_invoice_emails"):
-        for w in works:
-            sink.reject(w, ["invoice_emails are off: the operator enables them with "
-                            "enable_invoice_emails"], Action.EMAIL)
+    if not _enabled(sink, works, "enable_invoice_emails", Action.EMAIL):
         return
     ids = [str(w.raw["InvoiceID"]) for w in works if w.raw.get("InvoiceID")]
     numbers = [str(w.raw["InvoiceNumber"]) for w in works if w.raw.get("InvoiceNumber")]
@@ -137,8 +139,7 @@ def send_invoice_emails(sink: XeroSink, works: list[Work]) -> None:
         except XeroHTTPError as exc:
             if sink.is_fatal(exc):
                 raise
-            reasons = validation_messages(exc.body) if isinstance(exc, ValidationError) else []
-            sink.reject(w, reasons or [exc.message or str(exc)], Action.EMAIL)
+            sink.reject_error(w, exc)
             continue
         sink.refs.index("invoices").add({**invoice, "SentToContact": True})
         sink.confirm(w, Action.EMAIL)

@@ -505,13 +505,13 @@ class XeroSink(KeyedRecords, BatchSink):
                     self._envelope_call(method, [w], followup)
                 return
             else:
-                self._reject_error(chunk[0], exc, followup)
+                self.reject_error(chunk[0], exc, followup)
                 return
         except (ForbiddenError, NotFoundError, XeroHTTPError) as exc:
             if _fatal(exc):
                 raise
             for w in chunk:
-                self._reject_error(w, exc, followup)
+                self.reject_error(w, exc, followup)
             return
         results = _records_of(answer, ep)
         for i, w in enumerate(chunk):
@@ -561,7 +561,7 @@ class XeroSink(KeyedRecords, BatchSink):
             reasons = [f"created, but could not then {w.action.value} it: {r}" for r in reasons]
         self.reject(w, reasons)
 
-    def _reject_error(self, w: Work, exc: XeroHTTPError, followup: bool = False) -> None:
+    def reject_error(self, w: Work, exc: XeroHTTPError, followup: bool = False) -> None:
         reasons = validation_messages(exc.body) if isinstance(exc.body, dict) else []
         if not reasons:
             reasons = [exc.message or str(exc)]
@@ -596,7 +596,7 @@ class XeroSink(KeyedRecords, BatchSink):
         except XeroHTTPError as exc:
             if _fatal(exc):
                 raise
-            self._reject_error(w, exc, followup)
+            self.reject_error(w, exc, followup)
             return
         results = _records_of(answer, ep)
         if not results:
@@ -625,7 +625,7 @@ class XeroSink(KeyedRecords, BatchSink):
                 self._single(w) if ep.batch_max == 1 or ep.stream in SINGLE_OBJECT_BODY \
                     else self._envelope("POST", [w])
                 return
-            self._reject_error(w, exc)
+            self.reject_error(w, exc)
             return
         self.refs.index(ep.stream).remove(rid)
         self.confirm(w, Action.DELETE)
@@ -641,7 +641,7 @@ class XeroSink(KeyedRecords, BatchSink):
         except XeroHTTPError as exc:
             if _fatal(exc):
                 raise
-            self._reject_error(w, exc)
+            self.reject_error(w, exc)
             return
         results = _records_of(answer, ep)
         if results and str(results[0].get("Status", "")).upper() != "DELETED":
@@ -790,7 +790,7 @@ class XeroSink(KeyedRecords, BatchSink):
                 if _fatal(exc):
                     raise
                 for w in todo:
-                    self._reject_error(w, exc)
+                    self.reject_error(w, exc)
                 continue
             for w in todo:
                 self.confirm(w, Action.NOTE)
@@ -837,7 +837,7 @@ class XeroSink(KeyedRecords, BatchSink):
             except XeroHTTPError as exc:
                 if _fatal(exc):
                     raise
-                self._reject_error(w, exc)
+                self.reject_error(w, exc)
                 continue
             self.confirm(w, Action.ATTACH)
 
