@@ -21,7 +21,7 @@ import pytest
 import requests
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from tests.pipelines.conftest import REPO, bin_of
+from tests.pipelines.conftest import REPO, bin_of, wait_for
 from xero_webhooks import cli
 from xero_webhooks.command import CommandRunner
 from xero_webhooks.events import is_tenant_id
@@ -30,16 +30,6 @@ from xero_webhooks.signature import sign
 
 KEY = "hardening-webhook-key-9876543210"
 TENANT = "6a4c1f2e-0b7d-4e55-9c3a-1d2e3f405162"
-
-
-def wait_for(predicate: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail("the condition was not met in time")
 
 
 def payload(*tenants: str) -> bytes:
@@ -280,12 +270,13 @@ def test_served_with_all_flags_runs_the_command_without_the_key(served: Served) 
     assert served.post(payload(TENANT)).status_code == 200
     assert served.post(payload(other), key="wrong").status_code == 401
     assert served.post(payload("not-a-guid")).status_code == 200
-    wait_for(served.out.exists)
+    wait_for(served.out.exists, timeout=20.0)
     env = dict(line.split("=", 1) for line in served.out.read_text().splitlines()
                if "=" in line)
     assert env["XERO_TENANT_ID"] == TENANT and env["XERO_STREAMS"] == "invoices"
     assert "XERO_WEBHOOK_KEY" not in env and KEY not in served.out.read_text()
-    wait_for(lambda: served.health()["running"] == 0 and served.health()["runs"] == 1)
+    wait_for(lambda: served.health()["running"] == 0 and served.health()["runs"] == 1,
+             timeout=20.0)
     health = served.health()
     assert TENANT not in json.dumps(health) and health["ignored"] == 1
 
@@ -298,7 +289,7 @@ def test_served_key_from_a_file_and_never_from_argv(tmp_path: Path) -> None:
     try:
         assert server.post(payload(TENANT)).status_code == 200
         assert server.post(payload(TENANT), key="wrong").status_code == 401
-        wait_for(server.out.exists)
+        wait_for(server.out.exists, timeout=20.0)
         assert KEY not in server.out.read_text()
     finally:
         server.proc.terminate()

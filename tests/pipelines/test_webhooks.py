@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.pipelines.conftest import bin_of
+from tests.pipelines.conftest import bin_of, wait_for
 from xero_webhooks.command import CommandRunner, SyncFailed
 from xero_webhooks.debounce import Debouncer
 from xero_webhooks.events import streams_by_tenant
@@ -23,16 +23,6 @@ from xero_webhooks.signature import sign, verify
 
 KEY = "test-webhook-key-0123456789"
 DEBOUNCE = 1.5
-
-
-def wait_for(predicate: Any, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail("the condition was not met in time")
 
 
 class Receiver:
