@@ -576,7 +576,6 @@ class XeroStream(TenantStream):
 
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         request = super().get_http_request(page=page)
-        request.headers["Accept"] = "application/json"
         if self._since is not None:
             request.headers["If-Modified-Since"] = to_http_date(self._since)
         return request
