@@ -346,8 +346,8 @@ class XeroSink(KeyedRecords, BatchSink):
         for w in ready:
             if w.key is not None and w.identity:
                 tokens.setdefault(w.identity, []).append(w.key.token)
-                if w.identity not in ep.identity_fields:
-                    self.refs.add_identity_field(ep.stream, w.identity)
+        for name in tokens:  # an `identity_fields` choice: read tokens from it too
+            self.refs.add_identity_field(ep.stream, name)
         self.refs.ensure_tokens(ep.stream, tokens)
         self.refs.ensure(ep.stream, [w.payload.get(pk) for w in ready if w.payload.get(pk)],
                          [w.payload.get(nat) for w in ready if nat and w.payload.get(nat)])
