@@ -8,9 +8,11 @@ sandbox must then hold every invoice exactly once.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
+import select
 import subprocess
 import time
 from collections import Counter
@@ -27,6 +29,8 @@ from tests.proof.conftest import TAP_CLI, TARGET_CLI, last_state, parse_lines
 from tests.tap.conftest import FAST, catalog_for
 from tests.target.conftest import held, singer_lines, stream_input
 from xero_sandbox.testing import SandboxProcess
+
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; Python 3.10+ names it
 
 KILL_POINTS = 20
 SEED = 20260
@@ -103,17 +107,29 @@ class TapCommand:
         return parse_lines(done.stdout)
 
     def kill_at(self, point: int) -> KillRun:
+        """Kill the tap once it has printed `point` lines. Its stdout is a one-page pipe that
+        is read no further than that point, so the tap blocks on its next writes and cannot
+        finish before the kill however slow this reader is (a shared machine under load)."""
         out_path = self.tmp / f"kill-{point}.out"
-        with open(out_path, "wb") as out:
-            proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.DEVNULL,
-                                    env=dict(os.environ, PYTHONUNBUFFERED="1"))
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and time.monotonic() < deadline:
-                if out_path.read_bytes().count(b"\n") >= point:
-                    break
-                time.sleep(0.002)
-            proc.kill()
-            code = proc.wait()
+        read_end, write_end = os.pipe()
+        fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
+        proc = subprocess.Popen(self.args, stdout=write_end, stderr=subprocess.DEVNULL,
+                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        os.close(write_end)
+        out = bytearray()
+        deadline = time.monotonic() + 60
+        while out.count(b"\n") < point and time.monotonic() < deadline:
+            if select.select([read_end], [], [], 1.0)[0]:
+                chunk = os.read(read_end, 4096)
+                if not chunk:
+                    break  # the tap closed its stdout: it finished
+                out += chunk
+        proc.kill()
+        code = proc.wait()
+        while chunk := os.read(read_end, 65536):  # what it wrote before the kill
+            out += chunk
+        os.close(read_end)
+        out_path.write_bytes(bytes(out))
         assert code == -9, f"the tap finished before line {point}"
         text = out_path.read_text()
         messages = parse_lines(text)
