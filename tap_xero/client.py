@@ -33,6 +33,7 @@ from xero_core.auth import XeroAuth
 from xero_core.dates import convert_dates, iso_utc, parse_datetime, to_http_date, to_iso
 from xero_core.endpoints import MAX_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
 from xero_core.errors import AuthError, ConfigError, ForbiddenError, XeroError
+from xero_core.protocol import more_pages, page_params, pagination_in, records_in
 
 if TYPE_CHECKING:
     from tap_xero.tap import TapXero
@@ -67,17 +68,10 @@ def parse_page(response: requests.Response, records_key: str, singleton: bool = 
     page = XeroPage()
     if response.status_code != 304 and response.content:
         body = convert_dates(jsonutil.loads(response.content))
-        if isinstance(body, dict) and isinstance(body.get("pagination"), dict):
-            page.pagination = body["pagination"]
+        page.pagination = pagination_in(body)
         if isinstance(body, dict) and isinstance(body.get("DateTimeUTC"), str):
             page.served_at = _datetime_or_none(body["DateTimeUTC"])
-        if records_key and isinstance(body, dict):
-            items = body.get(records_key) or []
-        elif isinstance(body, list):
-            items = body
-        else:
-            items = [body] if singleton and isinstance(body, dict) else []
-        page.records = [r for r in items if isinstance(r, dict)]
+        page.records = records_in(body, records_key, one_object=singleton)
     if page.served_at is None and response.headers.get("Date"):
         page.served_at = _http_date_or_none(response.headers["Date"])
     response._xero_page = page  # type: ignore[attr-defined]
@@ -144,10 +138,7 @@ class XeroPagePaginator(PageNumberPaginator):
             last = _datetime_or_none(page.records[-1].get(UPDATED))
             if last is not None and last > self.stop_after:
                 return False
-        page_count = page.pagination.get("pageCount")
-        if isinstance(page_count, int):  # authoritative, even if Xero capped our pageSize
-            return self.current_value < page_count
-        return len(page.records) >= self.page_size
+        return more_pages(page.pagination, self.current_value, len(page.records), self.page_size)
 
 
 class JournalOffsetPaginator(OffsetPaginator):
@@ -552,12 +543,7 @@ class XeroStream(TenantStream):
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         ep = self.endpoint
         params: dict[str, Any] = dict(ep.list_params)
-        if ep.paging is Paging.PAGE_SIZE:
-            params.update(page=next_page_token or 1, pageSize=self.page_size)
-        elif ep.paging is Paging.PAGE:
-            params["page"] = next_page_token or 1
-        elif ep.paging is Paging.OFFSET:
-            params["offset"] = next_page_token or 0
+        params.update(page_params(ep.paging, next_page_token, self.page_size))
         if ep.order and self.replication_key and self.replication_method == "INCREMENTAL":
             params["order"] = f"{self.replication_key} ASC"
         where = self.where_filter

@@ -19,6 +19,7 @@ import requests
 from tap_xero.client import TENANT_KEY, UPDATED, XeroStream, parse_page
 from xero_core.endpoints import Endpoint, Paging
 from xero_core.errors import ConfigError, XeroError
+from xero_core.protocol import page_params
 
 if TYPE_CHECKING:
     from tap_xero.tap import TapXero
@@ -168,12 +169,7 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def first_page(tap: TapXero, ep: CustomEndpoint) -> list[dict[str, Any]]:
     """The first page of the first tenant: what the schema is inferred from."""
     params: dict[str, Any] = dict(ep.list_params)
-    if ep.paging is Paging.PAGE_SIZE:
-        params.update(page=1, pageSize=ep.page_size_max)
-    elif ep.paging is Paging.PAGE:
-        params["page"] = 1
-    elif ep.paging is Paging.OFFSET:
-        params["offset"] = 0
+    params.update(page_params(ep.paging, None, ep.page_size_max))
     resp = tap.xero_client.request("GET", ep.url_path, tenant_id=tap.tenant_ids[0],
                                    params=params, headers={"Accept": "application/json"})
     return parse_page(resp, ep.records_key).records

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ from target_xero.identity import token_of, where_terms
 from xero_core.endpoints import BY_STREAM, Endpoint, Paging
 from xero_core.errors import XeroHTTPError
 from xero_core.http import XeroClient
+from xero_core.protocol import iter_pages
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # One lookup call per up to 1,000 ids or numbers through `IDs=` / `InvoiceNumbers=` (one page
@@ -346,32 +347,24 @@ class References:
             terms = [f'{idx.pk}==Guid("{i}")' for i in ids]
             terms += [f"{idx.natural}=={_quote(n)}" for n in naturals]
             params["where"] = " OR ".join(terms)
-        page = 1
-        while True:
-            if ep.paging is not Paging.NONE:
-                params["page"] = page
-                if ep.paging is Paging.PAGE_SIZE:
-                    params["pageSize"] = MAX_LIST_TERMS
-            try:
-                body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id,
-                                            params=params)
-            except XeroHTTPError as exc:
-                terms = token_terms or []
-                if exc.status != 414 or len(ids) + len(naturals) + len(terms) < 2 or page > 1:
-                    raise
-                half_ids, half_nat, half_t = len(ids) // 2, len(naturals) // 2, len(terms) // 2
-                self._lookup(idx, ids[:half_ids], naturals[:half_nat], terms[:half_t])
-                self._lookup(idx, ids[half_ids:], naturals[half_nat:], terms[half_t:])
-                return
-            self.lookups += 1
-            recs = _records(body, ep)
-            for rec in recs:
-                idx.add(rec)
-            # Numbers shared by several documents can answer more than a page: read on (only
-            # then) so the index holds every candidate.
-            if ep.paging is not Paging.PAGE_SIZE or not _more_pages(body, page, len(recs)):
-                break
-            page += 1
+        # Numbers shared by several documents can answer more than a page: read on (only
+        # then) so the index holds every candidate.
+        pages = 0
+        try:
+            for recs in iter_pages(self._getter(ep), ep.paging, ep.records_key,
+                                   MAX_LIST_TERMS, params):
+                pages += 1
+                self.lookups += 1
+                for rec in recs:
+                    idx.add(rec)
+        except XeroHTTPError as exc:
+            terms = token_terms or []
+            if exc.status != 414 or len(ids) + len(naturals) + len(terms) < 2 or pages:
+                raise
+            half_ids, half_nat, half_t = len(ids) // 2, len(naturals) // 2, len(terms) // 2
+            self._lookup(idx, ids[:half_ids], naturals[:half_nat], terms[:half_t])
+            self._lookup(idx, ids[half_ids:], naturals[half_nat:], terms[half_t:])
+            return
         for i in ids:
             if idx.get_id(i) is None:
                 idx.missing_ids.add(_norm(i))
@@ -379,22 +372,17 @@ class References:
 
     def _list_all(self, idx: Index) -> None:
         ep = idx.ep
-        page = 1
-        while True:
-            params: dict[str, Any] = dict(ep.list_params)
-            if ep.paging is not Paging.NONE:
-                params["page"] = page
-                if ep.paging is Paging.PAGE_SIZE:
-                    params["pageSize"] = ep.page_size_max
-            body = self.client.get_json(ep.url_path, tenant_id=self.tenant_id, params=params)
+        for recs in iter_pages(self._getter(ep), ep.paging, ep.records_key, ep.page_size_max,
+                               dict(ep.list_params)):
             self.lookups += 1
-            recs = _records(body, ep)
             for rec in recs:
                 idx.add(rec)
-            if ep.paging is Paging.NONE or len(recs) < ep.page_size_max:
-                break
-            page += 1
         idx.complete = True
+
+    def _getter(self, ep: Endpoint) -> Callable[[dict[str, Any]], Any]:
+        """One GET of `ep`'s listing for this tenant (what `iter_pages` calls per page)."""
+        return lambda params: self.client.get_json(ep.url_path, tenant_id=self.tenant_id,
+                                                   params=params)
 
     # -- resolution ------------------------------------------------------------------------
 
@@ -417,24 +405,6 @@ class References:
     def find(self, stream: str, rid: Any = None, natural: Any = None) -> dict[str, Any] | None:
         """The one record by id, else by natural key; None when none or several."""
         return self.match(stream, rid, natural).found
-
-
-def _more_pages(body: Any, page: int, count: int) -> bool:
-    """Does a lookup answer continue on the next page? (`pagination` when Xero sends it.)"""
-    pagination = body.get("pagination") if isinstance(body, dict) else None
-    if isinstance(pagination, dict) and isinstance(pagination.get("pageCount"), int):
-        return page < int(pagination["pageCount"])
-    return count >= MAX_LIST_TERMS
-
-
-def _records(body: Any, ep: Endpoint) -> list[dict[str, Any]]:
-    if isinstance(body, dict):
-        recs = body.get(ep.records_key) if ep.records_key else body
-    else:
-        recs = body
-    if isinstance(recs, dict):
-        recs = [recs]
-    return [r for r in recs or [] if isinstance(r, dict)]
 
 
 # --- references inside records ------------------------------------------------------------

@@ -77,6 +77,7 @@ from xero_core.errors import (
     XeroHTTPError,
     validation_messages,
 )
+from xero_core.protocol import records_in
 
 if TYPE_CHECKING:
     from target_xero.target import TargetXero
@@ -513,7 +514,7 @@ class XeroSink(KeyedRecords, BatchSink):
             for w in chunk:
                 self.reject_error(w, exc, followup)
             return
-        results = _records_of(answer, ep)
+        results = records_in(answer, ep.records_key, primary_key=ep.primary_key[0])
         for i, w in enumerate(chunk):
             if i >= len(results):
                 self.reject(w, [f"Xero answered {len(results)} elements for {len(chunk)} "
@@ -598,7 +599,7 @@ class XeroSink(KeyedRecords, BatchSink):
                 raise
             self.reject_error(w, exc, followup)
             return
-        results = _records_of(answer, ep)
+        results = records_in(answer, ep.records_key, primary_key=ep.primary_key[0])
         if not results:
             self._reject_after(w, ["Xero's answer held no record"], followup)
             return
@@ -643,7 +644,7 @@ class XeroSink(KeyedRecords, BatchSink):
                 raise
             self.reject_error(w, exc)
             return
-        results = _records_of(answer, ep)
+        results = records_in(answer, ep.records_key, primary_key=ep.primary_key[0])
         if results and str(results[0].get("Status", "")).upper() != "DELETED":
             self.reject(w, [f"Xero answered status {results[0].get('Status')} for the reversal"])
             return
@@ -917,16 +918,6 @@ def _strip_line_ids(payload: dict[str, Any]) -> None:
         for line in payload.get(lf) or []:
             if isinstance(line, dict):
                 line.pop(id_field, None)
-
-
-def _records_of(answer: Any, ep: Endpoint) -> list[dict[str, Any]]:
-    if isinstance(answer, dict):
-        recs = answer.get(ep.records_key, answer if ep.primary_key[0] in answer else None)
-    else:
-        recs = answer
-    if isinstance(recs, dict):
-        recs = [recs]
-    return [r for r in recs or [] if isinstance(r, dict)]
 
 
 def _mismatch(ep: Endpoint, sent: dict[str, Any], got: dict[str, Any]) -> str | None:

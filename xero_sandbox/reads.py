@@ -10,7 +10,6 @@ without other filters a page is a slice of that index however many records there
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from urllib.parse import quote
 from xero_core import jsonutil
 from xero_core.dates import parse_modified_since, parse_ms_date
 from xero_core.endpoints import DEFAULT_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
+from xero_core.protocol import page_slice, pagination_of
 from xero_sandbox.store import Attachment, Organisation, ms_date
 from xero_sandbox.where import WhereError, compile_where, field_getter, parse_error_body
 
@@ -264,13 +264,10 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
         size = _int_param(params, "pageSize", DEFAULT_PAGE_SIZE) or DEFAULT_PAGE_SIZE
         size = max(1, min(size, ep.page_size_max))
         page = max(1, page or 1)
-        total = len(records)
-        pagination = {"page": page, "pageSize": size, "pageCount": math.ceil(total / size),
-                      "itemCount": total}
-        records = records[(page - 1) * size: page * size]
+        pagination = pagination_of(page, size, len(records))
+        records = page_slice(records, page, size)
     elif ep.paging in (Paging.PAGE, Paging.PAGE_SIZE) and page is not None:
-        page = max(1, page)
-        records = records[(page - 1) * DEFAULT_PAGE_SIZE: page * DEFAULT_PAGE_SIZE]
+        records = page_slice(records, max(1, page), DEFAULT_PAGE_SIZE)
     if _truthy(params.get("summaryOnly")):
         records = _summary(records)
     return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, list(records), pagination))
@@ -293,11 +290,8 @@ def _api_page(ep: Endpoint, records: Sequence[Record], params: Mapping[str, str]
     default = API_DEFAULT_PAGE_SIZES.get(ep.api, DEFAULT_PAGE_SIZE)
     size = max(1, min(_int_param(params, "pageSize", default) or default, ep.page_size_max))
     page = max(1, _int_param(params, "page", 1) or 1)
-    total = len(records)
-    pagination = {"page": page, "pageSize": size, "pageCount": math.ceil(total / size),
-                  "itemCount": total}
-    return ReadAnswer(200, {"pagination": pagination,
-                            ep.records_key: records[(page - 1) * size: page * size]})
+    return ReadAnswer(200, {"pagination": pagination_of(page, size, len(records)),
+                            ep.records_key: page_slice(records, page, size)})
 
 
 # --- single records and their sub-resources -------------------------------------------------
