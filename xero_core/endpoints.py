@@ -53,6 +53,17 @@ MAX_IDEMPOTENCY_KEY = 128
 
 
 @dataclass(frozen=True)
+class RefField:
+    """A nested object of a record that points at another resource: {id_field, natural_field}."""
+
+    field: str  # e.g. "Contact"
+    stream: str  # the resource it points at
+    id_field: str
+    natural_field: str | None
+    must_exist: bool = False  # no create-by-name fallback (an account must exist)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """One Xero resource: how to read it, how to write it, what it needs."""
 
@@ -88,6 +99,19 @@ class Endpoint:
     # Document types whose identity lives elsewhere ("" = nowhere): Xero ignores Reference
     # on bills and supplier credit notes, whose number field is their reference.
     identity_by_type: tuple[tuple[str, str], ...] = ()
+    # -- what the target needs to know to write it --
+    write_rank: int = 2  # drain order: what other records refer to is written first (lower)
+    single_object_body: bool = False  # PUT/POST take one object, no {records_key: [...]}
+    ref_fields: tuple[RefField, ...] = ()  # nested objects that point at other resources
+    typed_numbers: bool = False  # its number is shared across Types (ACCREC / ACCPAY ...)
+    # The top-level id field other records name it by, with no natural key to fall back to
+    # (BrandingThemeID): kept in a record only if the target organisation holds the id.
+    optional_ref_id: str | None = None
+    status_before_delete: str = "DRAFT"  # created in this status when it is to end DELETED
+    # The business number a single GET takes in place of the id (GET /Invoices/INV-0001).
+    number_field: str | None = None
+    # For child resources: the field of a child record that names its parent (projectId).
+    parent_field: str | None = None
 
     @property
     def base(self) -> str:
@@ -157,6 +181,7 @@ GRANULAR_SCOPES: dict[str, str] = {
 _DOC = frozenset({W.CREATE, W.UPDATE, W.HISTORY, W.ATTACHMENTS})
 _TX = "accounting.transactions"
 _SET = "accounting.settings"
+_CONTACT = RefField("Contact", "contacts", "ContactID", "Name")
 
 
 def _acc(
@@ -181,61 +206,78 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("accounts", "/Accounts", "Accounts", "AccountID", "Account", _SET,
          modified_since=True, replication_key=UPD, natural_keys=("Code",), status_field="Status",
          writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP, W.ATTACHMENTS}),
-         batch_max=1),
+         batch_max=1,
+         write_rank=0),
     _acc("bank_transactions", "/BankTransactions", "BankTransactions", "BankTransactionID",
          "BankTransaction", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, status_field="Status", writes=_DOC | {W.DELETE_STATUS},
-         identity_field="Reference"),
+         identity_field="Reference",
+         status_before_delete="AUTHORISED",
+         ref_fields=(_CONTACT, RefField("BankAccount", "accounts", "AccountID", "Code",
+                                        must_exist=True))),
     _acc("bank_transfers", "/BankTransfers", "BankTransfers", "BankTransferID", "BankTransfer",
          _TX, modified_since=True, replication_key="CreatedDateUTC", status_field="Status",
          writes=frozenset({W.CREATE, W.HISTORY, W.ATTACHMENTS}),
-         list_params=(("includeDeleted", "true"),),
-         identity_field="Reference"),  # else Xero hides deleted transfers
+         list_params=(("includeDeleted", "true"),),  # else Xero hides deleted transfers
+         identity_field="Reference",
+         write_rank=3,
+         ref_fields=(RefField("FromBankAccount", "accounts", "AccountID", "Code", True),
+                     RefField("ToBankAccount", "accounts", "AccountID", "Code", True))),
     _acc("batch_payments", "/BatchPayments", "BatchPayments", "BatchPaymentID", "BatchPayment",
          _TX, modified_since=True, replication_key=UPD, status_field="Status",
          writes=frozenset({W.CREATE, W.HISTORY, W.DELETE_STATUS}),
-         identity_field="Reference"),
+         identity_field="Reference",
+         write_rank=3, status_before_delete="AUTHORISED"),
     _acc("branding_themes", "/BrandingThemes", "BrandingThemes", "BrandingThemeID",
-         "BrandingTheme", _SET),
+         "BrandingTheme", _SET,
+         write_rank=0, optional_ref_id="BrandingThemeID"),
     _acc("budgets", "/Budgets", "Budgets", "BudgetID", "Budget", "accounting.budgets",
          lookup_param="IDs"),
     _acc("contact_groups", "/ContactGroups", "ContactGroups", "ContactGroupID", "ContactGroup",
          "accounting.contacts", natural_keys=("Name",), status_field="Status", where=True,
-         order=True, writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS})),
+         order=True, writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS}),
+         write_rank=1, status_before_delete="ACTIVE"),
     _acc("contacts", "/Contacts", "Contacts", "ContactID", "Contact", "accounting.contacts",
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          natural_keys=("Name",), status_field="ContactStatus",
          writes=_DOC | {W.ARCHIVE}, list_params=(("includeArchived", "true"),),
-         lookup_param="IDs",
-         identity_field="ContactNumber", identity_max=50),
+         lookup_param="IDs", number_field="ContactNumber",
+         identity_field="ContactNumber", identity_max=50,
+         write_rank=1),
     _acc("credit_notes", "/CreditNotes", "CreditNotes", "CreditNoteID", "CreditNote", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          natural_keys=("CreditNoteNumber",), status_field="Status",
-         writes=_DOC | {W.VOID, W.DELETE_STATUS},
+         writes=_DOC | {W.VOID, W.DELETE_STATUS}, number_field="CreditNoteNumber",
          identity_field="Reference",
-         identity_by_type=(("ACCPAYCREDIT", "CreditNoteNumber"),)),
+         identity_by_type=(("ACCPAYCREDIT", "CreditNoteNumber"),),
+         ref_fields=(_CONTACT,), typed_numbers=True),
     _acc("currencies", "/Currencies", "Currencies", "Code", "Currency", _SET,
-         where=True, order=True, writes=frozenset({W.CREATE})),
+         where=True, order=True, writes=frozenset({W.CREATE}),
+         write_rank=0),
     _acc("invoices", "/Invoices", "Invoices", "InvoiceID", "Invoice", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          natural_keys=("InvoiceNumber",), status_field="Status",
          writes=_DOC | {W.VOID, W.DELETE_STATUS, W.EMAIL}, lookup_param="IDs",
          natural_lookup_param="InvoiceNumbers", status_param="Statuses",
+         number_field="InvoiceNumber",
          identity_field="Reference",
-         identity_by_type=(("ACCPAY", "InvoiceNumber"),)),
+         identity_by_type=(("ACCPAY", "InvoiceNumber"),),
+         ref_fields=(_CONTACT,), typed_numbers=True),
     _acc("invoice_reminders", "/InvoiceReminders/Settings", "InvoiceReminders", (),
          "InvoiceReminder", _SET),
     _acc("items", "/Items", "Items", "ItemID", "Item", _SET, modified_since=True,
-         replication_key=UPD, natural_keys=("Code",),
-         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP, W.HISTORY}), hard_deletes=True),
+         replication_key=UPD, natural_keys=("Code",), number_field="Code",
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP, W.HISTORY}), hard_deletes=True,
+         write_rank=1),
     _acc("journals", "/Journals", "Journals", "JournalID", "Journal", "accounting.journals",
          paging=Paging.OFFSET, modified_since=True, replication_key="JournalNumber",
-         where=False, order=False),
+         where=False, order=False, number_field="JournalNumber"),
     _acc("linked_transactions", "/LinkedTransactions", "LinkedTransactions",
          "LinkedTransactionID", "LinkedTransaction", _TX, paging=Paging.PAGE,
          replication_key=UPD, status_field="Status", hard_deletes=True,
          writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP}), status_param="Status",
-         natural_keys=("SourceLineItemID",)),
+         natural_keys=("SourceLineItemID",),
+         write_rank=3),
     _acc("manual_journals", "/ManualJournals", "ManualJournals", "ManualJournalID",
          "ManualJournal", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, status_field="Status", writes=_DOC | {W.VOID, W.DELETE_STATUS},
@@ -244,39 +286,52 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          _SET),
     _acc("overpayments", "/Overpayments", "Overpayments", "OverpaymentID", "Overpayment", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
-         status_field="Status", writes=frozenset({W.HISTORY})),
+         status_field="Status", writes=frozenset({W.HISTORY}),
+         write_rank=3),
     _acc("payments", "/Payments", "Payments", "PaymentID", "Payment", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
          status_field="Status", writes=frozenset({W.CREATE, W.REVERSE, W.HISTORY}),
-         identity_field="Reference"),
+         identity_field="Reference",
+         write_rank=3,
+         ref_fields=(RefField("Invoice", "invoices", "InvoiceID", "InvoiceNumber", True),
+                     RefField("CreditNote", "credit_notes", "CreditNoteID",
+                              "CreditNoteNumber", True),
+                     RefField("Account", "accounts", "AccountID", "Code", must_exist=True))),
     _acc("payment_services", "/PaymentServices", "PaymentServices", "PaymentServiceID",
          "PaymentService", "paymentservices"),
     _acc("prepayments", "/Prepayments", "Prepayments", "PrepaymentID", "Prepayment", _TX,
          paging=Paging.PAGE_SIZE, modified_since=True, replication_key=UPD,
-         status_field="Status", writes=frozenset({W.HISTORY})),
+         status_field="Status", writes=frozenset({W.HISTORY}),
+         write_rank=3),
     _acc("purchase_orders", "/PurchaseOrders", "PurchaseOrders", "PurchaseOrderID",
          "PurchaseOrder", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, natural_keys=("PurchaseOrderNumber",), status_field="Status",
          writes=_DOC | {W.DELETE_STATUS}, where=False, status_param="Status",
-         identity_field="Reference"),
+         identity_field="Reference", number_field="PurchaseOrderNumber",
+         ref_fields=(_CONTACT,)),
     _acc("quotes", "/Quotes", "Quotes", "QuoteID", "Quote", _TX, paging=Paging.PAGE,
          modified_since=True, replication_key=UPD, natural_keys=("QuoteNumber",),
          status_field="Status", writes=_DOC | {W.DELETE_STATUS}, where=False,
          status_param="Status",
-         identity_field="Reference"),
+         identity_field="Reference",
+         ref_fields=(_CONTACT,)),
     _acc("repeating_invoices", "/RepeatingInvoices", "RepeatingInvoices", "RepeatingInvoiceID",
          "RepeatingInvoice", _TX, status_field="Status", where=True, order=True,
          writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS, W.HISTORY, W.ATTACHMENTS}),
          identity_field="Reference",
-         identity_by_type=(("ACCPAY", ""),)),
+         identity_by_type=(("ACCPAY", ""),),
+         ref_fields=(_CONTACT,), optional_ref_id="RepeatingInvoiceID",
+         status_before_delete="AUTHORISED"),
     _acc("tax_rates", "/TaxRates", "TaxRates", "TaxType", "TaxRate", _SET,
          natural_keys=("Name",), status_field="Status", where=True, order=True,
-         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS})),
+         writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_STATUS}),
+         write_rank=0, status_before_delete="ACTIVE"),
     _acc("tracking_categories", "/TrackingCategories", "TrackingCategories",
          "TrackingCategoryID", "TrackingCategory", _SET, natural_keys=("Name",),
          status_field="Status", where=True, order=True, hard_deletes=True,
          list_params=(("includeArchived", "true"),),
-         writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP})),
+         writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP}),
+         write_rank=0, single_object_body=True),
     _acc("users", "/Users", "Users", "UserID", "User", _SET, modified_since=True,
          replication_key=UPD),
     # Assets API: answers {"pagination": {...}, "items": [...]} for assets.
@@ -290,10 +345,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("projects", "/Projects", "items", ("projectId",), "Project", "projects",
              api="projects", paging=Paging.PAGE_SIZE),
     Endpoint("project_tasks", "/Projects/{projectId}/Tasks", "items", ("taskId",), "Task",
-             "projects", api="projects", paging=Paging.PAGE_SIZE, parent="projects"),
+             "projects", api="projects", paging=Paging.PAGE_SIZE, parent="projects",
+             parent_field="projectId"),
     Endpoint("project_time_entries", "/Projects/{projectId}/Time", "items", ("timeEntryId",),
              "TimeEntry", "projects", api="projects", paging=Paging.PAGE_SIZE,
-             parent="projects"),
+             parent="projects", parent_field="projectId"),
 )
 
 BY_STREAM: dict[str, Endpoint] = {e.stream: e for e in ENDPOINTS}

@@ -33,12 +33,6 @@ SUMMARY_DROP = frozenset({"LineItems", "Payments", "CreditNotes", "Prepayments",
                           "ContactPersons", "ContactGroups", "PaymentTerms", "Balances",
                           "BatchPayments", "SalesTrackingCategories",
                           "PurchasesTrackingCategories"})
-# Single GET by a business number where Xero accepts one in place of the id.
-NUMBER_FIELDS = {"invoices": "InvoiceNumber", "contacts": "ContactNumber",
-                 "purchase_orders": "PurchaseOrderNumber", "journals": "JournalNumber",
-                 "items": "Code", "credit_notes": "CreditNoteNumber"}
-# The field of a child record that names its parent, by the parent's stream.
-PARENT_FIELDS = {"projects": "projectId"}
 # Query parameters that filter a list by a field, as Xero names them.
 LIST_FILTERS = {"InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact.ContactID",
                 "ContactID": "Contact.ContactID"}
@@ -173,6 +167,13 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
+def _parent_field(ep: Endpoint) -> str:
+    """The field naming the parent record (a child path's `{projectId}`), from the table."""
+    if not ep.parent_field:
+        raise ValueError(f"{ep.stream}: a child path without a parent_field in the table")
+    return ep.parent_field
+
+
 def _summary(records: Sequence[Record]) -> list[Record]:
     return [{k: v for k, v in r.items() if k not in SUMMARY_DROP} for r in records]
 
@@ -237,8 +238,7 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
             return bad_request(f"Invalid If-Modified-Since header {if_modified_since!r}")
     preds = _filters(ep, params)
     if parent_id is not None:
-        preds.insert(0, _in_set(field_getter(PARENT_FIELDS.get(ep.parent or "", "projectId")),
-                                [parent_id]))
+        preds.insert(0, _in_set(field_getter(_parent_field(ep)), [parent_id]))
     # A live view of the index: without filters a page below is a slice of it, not a copy.
     records: Sequence[Record] = coll.view(since_ms)
     if preds:
@@ -309,16 +309,16 @@ def find(org: Organisation, ep: Endpoint, rid: str, parent_id: str | None = None
                 if key.lower() == low:
                     rec = value
                     break
-    if rec is None and ep.stream in NUMBER_FIELDS:
-        get = field_getter(NUMBER_FIELDS[ep.stream])
+    if rec is None and ep.number_field:
+        get = field_getter(ep.number_field)
         for value in coll.records.values():
             if str(get(value)) == rid:
                 rec = value
                 break
     if rec is None:
         return None
-    parent_field = PARENT_FIELDS.get(ep.parent or "", "projectId")
-    if parent_id is not None and str(rec.get(parent_field, "")).lower() != parent_id.lower():
+    if parent_id is not None and \
+            str(rec.get(_parent_field(ep), "")).lower() != parent_id.lower():
         return None
     return coll.key_of(rec), rec
 

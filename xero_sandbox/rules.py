@@ -26,6 +26,7 @@ from xero_core.endpoints import (
     Write,
 )
 from xero_core.errors import validation_exception
+from xero_sandbox import rules_contacts as contact_rules
 from xero_sandbox import rules_documents as docs
 from xero_sandbox import rules_money as money_rules
 from xero_sandbox import rules_settings as settings
@@ -47,8 +48,8 @@ Handler = Callable[[Staging, Record, Op], Record]
 
 HANDLERS: dict[str, Handler] = {
     "accounts": settings.accounts,
-    "contacts": settings.contacts,
-    "contact_groups": settings.contact_groups,
+    "contacts": contact_rules.contacts,
+    "contact_groups": contact_rules.contact_groups,
     "items": settings.items,
     "tax_rates": settings.tax_rates,
     "tracking_categories": settings.tracking_categories,

@@ -140,46 +140,6 @@ def find_account(stg: Staging, ref: Any, what: str = "Account") -> Record:
     return acct
 
 
-def contact_summary(contact: Record) -> Record:
-    return {"ContactID": contact["ContactID"], "Name": contact.get("Name", ""),
-            "Addresses": [], "Phones": [], "ContactGroups": [], "ContactPersons": [],
-            "HasValidationErrors": False}
-
-
-def resolve_contact(stg: Staging, ref: Any, create: bool = True) -> Record:
-    """The contact a document names: by ContactID (must exist), ContactNumber or Name.
-
-    An unknown name creates the contact, as Xero does.
-    """
-    if not isinstance(ref, dict) or not any(ref.get(k) for k in ("ContactID", "Name",
-                                                                 "ContactNumber")):
-        raise Invalid("A Contact must be specified for this type of transaction")
-    if ref.get("ContactID"):
-        found = stg.get("contacts", str(ref["ContactID"]))
-        if found is None:
-            raise Invalid(f"The contact with ContactID '{ref['ContactID']}' does not exist")
-        return contact_summary(found)
-    if ref.get("ContactNumber"):
-        found = stg.find("contacts", "ContactNumber", ref["ContactNumber"])
-        if found is not None:
-            return contact_summary(found)
-        if not ref.get("Name"):
-            raise Invalid(f"The contact with ContactNumber '{ref['ContactNumber']}' "
-                          "does not exist")
-    found = stg.find("contacts", "Name", ref["Name"],
-                     lambda c: c.get("ContactStatus") != "ARCHIVED")
-    if found is None:
-        found = stg.find("contacts", "Name", ref["Name"])
-    if found is not None:
-        return contact_summary(found)
-    if not create:
-        raise Invalid(f"The contact '{ref['Name']}' does not exist")
-    from xero_sandbox.rules_settings import new_contact
-
-    created = new_contact(stg, ref)
-    return contact_summary(created)
-
-
 def tracking(stg: Staging, tags: Any) -> list[Record]:
     """Line tracking by {Name, Option} or {TrackingCategoryID, TrackingOptionID}, made complete."""
     if not tags:

@@ -38,10 +38,10 @@ from xero_sandbox.rules_common import (
     flag,
     ms_date,
     number,
-    resolve_contact,
     text,
     tracking,
 )
+from xero_sandbox.rules_contacts import resolve_contact
 from xero_sandbox.staging import new_id
 
 

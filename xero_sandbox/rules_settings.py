@@ -1,5 +1,5 @@
-"""Write rules for the settings-like resources: accounts, contacts, contact groups, items,
-tax rates, tracking categories, currencies and linked transactions.
+"""Write rules for the settings-like resources: accounts, items, tax rates, tracking
+categories, currencies and linked transactions (contacts: rules_contacts).
 """
 
 from __future__ import annotations
@@ -109,119 +109,6 @@ def account_in_use(stg: Staging, acct: Record) -> bool:
             if (item.get(side) or {}).get("AccountCode") == code:
                 return True
     return False
-
-
-# --- contacts and groups ------------------------------------------------------------------------
-
-_CONTACT_FIELDS = ("Name", "FirstName", "LastName", "EmailAddress", "ContactNumber",
-                   "AccountNumber", "CompanyNumber", "BankAccountDetails", "TaxNumber",
-                   "TaxNumberType", "AccountsReceivableTaxType", "AccountsPayableTaxType",
-                   "Addresses", "Phones", "ContactPersons", "IsSupplier", "IsCustomer",
-                   "DefaultCurrency", "SalesDefaultAccountCode", "PurchasesDefaultAccountCode",
-                   "SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType",
-                   "PaymentTerms", "XeroNetworkKey", "SalesTrackingCategories",
-                   "PurchasesTrackingCategories", "Website")
-
-
-def _active(contact: Record) -> bool:
-    return contact.get("ContactStatus", "ACTIVE") == "ACTIVE"
-
-
-def _check_contact(stg: Staging, rec: Record) -> None:
-    name = str(rec.get("Name") or "").strip()
-    if not name:
-        raise Invalid("The contact name must be specified.")
-    if len(name) > 255:
-        raise Invalid("The contact name must not be longer than 255 characters.")
-    rec["Name"] = name
-    mine = rec["ContactID"]
-    if rec.get("ContactStatus", "ACTIVE") == "ACTIVE":
-        dup = stg.find("contacts", "Name", name, _active)
-        if dup is not None and dup["ContactID"] != mine:
-            raise Invalid(f"The contact name {name} is already assigned to another contact. "
-                          "The contact name must be unique across all active contacts.")
-    if rec.get("AccountNumber"):
-        dup = stg.find("contacts", "AccountNumber", rec["AccountNumber"])
-        if dup is not None and dup["ContactID"] != mine:
-            raise Invalid("The Account Number already exists. Please enter a different "
-                          "Account Number.")
-    email = rec.get("EmailAddress")
-    if email and ("@" not in str(email) or " " in str(email).strip()):
-        raise Invalid("Email address must be valid.")
-    for key in ("Addresses", "Phones", "ContactPersons"):
-        if not isinstance(rec.get(key, []), list):
-            raise Invalid(f"{key} must be a list")
-
-
-def new_contact(stg: Staging, el: Record) -> Record:
-    rec: Record = {"ContactID": new_id(), "ContactStatus": "ACTIVE", "Name": "",
-                   "EmailAddress": "", "BankAccountDetails": "", "Addresses": [], "Phones": [],
-                   "ContactGroups": [], "IsSupplier": False, "IsCustomer": False,
-                   "ContactPersons": [], "HasAttachments": False, "HasValidationErrors": False}
-    for key in _CONTACT_FIELDS:
-        if key in el:
-            rec[key] = el[key]
-    status = str(el.get("ContactStatus") or "ACTIVE").upper()
-    if status not in ("ACTIVE", "ARCHIVED"):
-        raise Invalid(f"ContactStatus '{status}' is not valid.")
-    rec["ContactStatus"] = status
-    _check_contact(stg, rec)
-    stg.put("contacts", rec)
-    stg.note("contacts", rec["ContactID"], "Created", f"Contact {rec['Name']} created.")
-    return rec
-
-
-def contacts(stg: Staging, el: Record, op: Op) -> Record:
-    if op.method == "PUT":
-        if el.get("ContactID") and stg.get("contacts", str(el["ContactID"])):
-            raise Invalid("A contact with this ContactID already exists; use POST to update it.")
-        return new_contact(stg, el)
-    old = existing(stg, op, el, ("Name",), _active) if not el.get("ContactID") else \
-        existing(stg, op, el)
-    if old is None:
-        return new_contact(stg, el)
-    rec = dict(old)
-    for key in _CONTACT_FIELDS:
-        if key in el:
-            rec[key] = el[key]
-    status = str(el.get("ContactStatus") or rec.get("ContactStatus") or "ACTIVE").upper()
-    if status not in ("ACTIVE", "ARCHIVED"):
-        raise Invalid(f"ContactStatus '{status}' is not valid.")
-    changes = "Edited"
-    if status != old.get("ContactStatus"):
-        changes = "Archived" if status == "ARCHIVED" else "Restored"
-    rec["ContactStatus"] = status
-    _check_contact(stg, rec)
-    stg.put("contacts", rec)
-    stg.note("contacts", rec["ContactID"], changes, f"Contact {rec['Name']} {changes.lower()}.")
-    return rec
-
-
-def contact_groups(stg: Staging, el: Record, op: Op) -> Record:
-    def active(g: Record) -> bool:
-        return g.get("Status") == "ACTIVE"
-
-    old = existing(stg, op, el, ("Name",), active) if op.method == "POST" or \
-        el.get("ContactGroupID") else None
-    if op.method == "PUT" and old is not None:
-        raise Invalid("A contact group with this ContactGroupID already exists.")
-    rec: Record = dict(old) if old else {"ContactGroupID": new_id(), "Status": "ACTIVE",
-                                         "Contacts": []}
-    if "Name" in el:
-        rec["Name"] = el["Name"]
-    name = str(rec.get("Name") or "").strip()
-    if not name:
-        raise Invalid("Contact group name must be specified.")
-    status = str(el.get("Status") or rec["Status"]).upper()
-    if status not in ("ACTIVE", "DELETED"):
-        raise Invalid(f"Contact group Status '{status}' is not valid.")
-    if status == "ACTIVE":
-        dup = stg.find("contact_groups", "Name", name, active)
-        if dup is not None and dup["ContactGroupID"] != rec["ContactGroupID"]:
-            raise Invalid("Contact Group Name must be unique.")
-    rec["Name"], rec["Status"] = name, status
-    stg.put("contact_groups", rec)
-    return rec
 
 
 # --- items ----------------------------------------------------------------------------------------
