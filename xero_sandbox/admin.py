@@ -1,47 +1,20 @@
-"""The sandbox's admin endpoints (under /__admin/) and its request log.
+"""The sandbox's admin routes (under /__admin/): request log, faults, clock, limits, token
+lifetime, scopes, reset, state, stored records, and webhook receivers.
 
-Admin calls are neither rate-limited nor logged. The log keeps, per API or identity call, the
-method, path, query, tenant, status, time and a few headers of interest; never Authorization.
+Admin calls are neither rate-limited nor logged, and only answer loopback hosts (`admin_guard`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from typing import TYPE_CHECKING, Any
+import json
+from typing import Any
 
 from flask import Blueprint, Response, request
 
-from xero_sandbox.faults import FaultError
-from xero_sandbox.reads import encode
-
-if TYPE_CHECKING:
-    from xero_sandbox.app import Sandbox
-
-LOGGED_HEADERS = ("If-Modified-Since", "Idempotency-Key", "Content-Type", "User-Agent",
-                  "Xero-Tenant-Id")
-MAX_LOG = 100_000
-
-
-class RequestLog:
-    """The calls the sandbox saw, oldest first; thread-safe and bounded."""
-
-    def __init__(self, maxlen: int = MAX_LOG) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
-
-    def add(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries.append(entry)
-
-    def entries(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
+from xero_sandbox.backend.faults import FaultError
+from xero_sandbox.backend.sandbox import Sandbox
+from xero_sandbox.backend.webhooks import Receiver, Webhooks
+from xero_sandbox.responses import encode
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -160,5 +133,44 @@ def admin_blueprint(sandbox: Sandbox) -> Blueprint:
         with org.lock:
             body = encode(list(org.coll(stream).records.values()))
         return Response(body, 200, content_type="application/json; charset=utf-8")
+
+    return bp
+
+
+def webhooks_blueprint(hooks: Webhooks) -> Blueprint:
+    """The /__admin/webhooks routes."""
+    bp = Blueprint("webhooks", __name__, url_prefix="/__admin/webhooks")
+
+    def _json(body: Any, status: int = 200) -> Response:
+        return Response(json.dumps(body), status, content_type="application/json")
+
+    def _receiver() -> Receiver | None:
+        body = request.get_json(silent=True, force=True) or {}
+        url, key = body.get("url"), body.get("key")
+        return Receiver(str(url), str(key)) if url and key else None
+
+    @bp.post("")
+    def register() -> Response:
+        receiver = _receiver()
+        if receiver is None:
+            return _json({"error": "url and key are required"}, 400)
+        hooks.add_receiver(receiver)
+        return _json({"url": receiver.url}, 201)
+
+    @bp.get("")
+    def listing() -> Response:
+        return _json(hooks.snapshot())
+
+    @bp.delete("")
+    def clear() -> Response:
+        hooks.clear()
+        return _json({"cleared": True})
+
+    @bp.post("/intent")
+    def intent() -> Response:
+        receiver = _receiver()
+        if receiver is None:
+            return _json({"error": "url and key are required"}, 400)
+        return _json(hooks.intent_to_receive(receiver))
 
     return bp

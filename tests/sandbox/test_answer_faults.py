@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from xero_sandbox.faults import FaultBook
+from xero_sandbox.backend.faults import FaultBook
 
 
 def _names(n: int) -> list[str]:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from xero_core.endpoints import ENDPOINTS, Endpoint, Paging
-from xero_sandbox import reads
-from xero_sandbox.seed import generate
-from xero_sandbox.store import Organisation
+from xero_sandbox.backend import reads
+from xero_sandbox.backend.seed import generate
+from xero_sandbox.backend.store import Organisation
 
 NOW = 1_780_000_000_000
 UPDATED = [ep for ep in ENDPOINTS if ep.replication_key == "UpdatedDateUTC" and ep.api ==

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from xero_core.endpoints import endpoint
-from xero_sandbox import reports, rules
-from xero_sandbox.seed import generate
-from xero_sandbox.store import Organisation
+from xero_sandbox.backend import reports, rules
+from xero_sandbox.backend.seed import generate
+from xero_sandbox.backend.store import Organisation
 
 NOW = 1_780_000_000_000  # 2026-05-28
 NUMBER = re.compile(r"^-?\d+\.\d\d$")

@@ -10,10 +10,10 @@ import pytest
 
 from xero_core.endpoints import endpoint
 from xero_core.errors import validation_messages
-from xero_sandbox import ledger, rules
-from xero_sandbox.rules import WriteOutcome
-from xero_sandbox.seed import generate
-from xero_sandbox.store import Organisation
+from xero_sandbox.backend import ledger, rules
+from xero_sandbox.backend.answers import Answer
+from xero_sandbox.backend.seed import generate
+from xero_sandbox.backend.store import Organisation
 
 NOW = 1_780_000_000_000
 LATER = NOW + 60_000
@@ -25,17 +25,17 @@ def org() -> Organisation:
 
 
 def write(org: Organisation, stream: str, method: str, payload: dict[str, Any],
-          record_id: str | None = None, summarize: bool = True) -> WriteOutcome:
+          record_id: str | None = None, summarize: bool = True) -> Answer:
     return rules.write(org, endpoint(stream), method, payload, record_id=record_id,
                        summarize_errors=summarize, now_ms=LATER, params={})
 
 
-def messages(outcome: WriteOutcome) -> list[str]:
+def messages(outcome: Answer) -> list[str]:
     assert outcome.status == 400, outcome.body
     return validation_messages(outcome.body)
 
 
-def ok(outcome: WriteOutcome, key: str) -> dict[str, Any]:
+def ok(outcome: Answer, key: str) -> dict[str, Any]:
     assert outcome.status == 200, outcome.body
     assert outcome.body is not None and outcome.body["Status"] == "OK"
     assert outcome.body["ProviderName"] == "Xero Sandbox"
@@ -340,7 +340,7 @@ def test_invoice_with_payment_cannot_be_voided(org: Organisation) -> None:
 
 # --- payments -----------------------------------------------------------------------------------
 
-def pay(org: Organisation, invoice_id: str, amount: Any, code: str = "090") -> WriteOutcome:
+def pay(org: Organisation, invoice_id: str, amount: Any, code: str = "090") -> Answer:
     return write(org, "payments", "PUT", {"Payments": [{
         "Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": code}, "Date": "2026-05-25",
         "Amount": amount}]})
@@ -694,7 +694,7 @@ def test_attachments(org: Organisation) -> None:
     inv = new_invoice(org)
     ep, rid = endpoint("invoices"), inv["InvoiceID"]
 
-    def upload(name: str, content: bytes = b"hello") -> WriteOutcome:
+    def upload(name: str, content: bytes = b"hello") -> Answer:
         return rules.put_attachment(org, ep, rid, name, content, "text/plain", LATER,
                                     "http://sandbox")
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from xero_core.endpoints import ENDPOINTS
-from xero_sandbox import ledger, seed_history
-from xero_sandbox.seed import generate
-from xero_sandbox.store import Organisation
+from xero_sandbox.backend import ledger, seed_history
+from xero_sandbox.backend.seed import generate
+from xero_sandbox.backend.store import Organisation
 
 NOW = 1_780_000_000_000  # 2026-05-28
 TWO_YEARS_MS = 2 * 366 * 86_400_000

@@ -240,6 +240,18 @@ def test_single_record_by_id_and_number_and_404(api) -> None:
     assert api.get("NoSuchThing").status_code == 404
 
 
+def test_every_404_is_xeros_plain_sentence(api) -> None:
+    """Xero answers an unknown id, path or report with this sentence, not JSON (as reads, writes
+    and reports do alike here)."""
+    missing = "00000000-0000-0000-0000-000000000000"
+    for resp in (api.get(f"Invoices/{missing}"), api.get("NoSuchThing"),
+                 api.get("Reports/NoSuchReport"), api.get(f"Invoices/{missing}/History"),
+                 api.request("POST", f"Invoices/{missing}", json={"Invoices": [{}]})):
+        assert resp.status_code == 404
+        assert resp.text == "The resource you're looking for cannot be found"
+        assert resp.headers["Content-Type"].startswith("text/plain")
+
+
 def test_history_and_attachments(api) -> None:
     state = api.sandbox.state()["organisations"][0]
     assert state["history"] and state["attachments"]

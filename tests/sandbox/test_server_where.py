@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xero_sandbox.where import WhereError, compile_where
+from xero_sandbox.backend.where import WhereError, compile_where
 
 RECORD = {
     "Status": "AUTHORISED", "Type": "ACCREC", "Total": 150.5, "AmountDue": 0,

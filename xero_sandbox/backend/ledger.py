@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox.amounts import cents
-from xero_sandbox.chart import CLASS_OF_TYPE
-from xero_sandbox.store import Organisation, ms_date
+from xero_sandbox.backend.amounts import cents
+from xero_sandbox.backend.chart import CLASS_OF_TYPE
+from xero_sandbox.backend.store import Organisation, ms_date
 
 NewId = Callable[[], str]
 Record = dict[str, Any]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox import ledger
-from xero_sandbox.amounts import unit
-from xero_sandbox.chart import ACCOUNT_TYPES, CLASS_OF_TYPE
-from xero_sandbox.rules_common import (
+from xero_sandbox.backend import ledger
+from xero_sandbox.backend.amounts import unit
+from xero_sandbox.backend.chart import ACCOUNT_TYPES, CLASS_OF_TYPE
+from xero_sandbox.backend.rules_common import (
     Invalid,
     Op,
     Record,
@@ -20,7 +20,7 @@ from xero_sandbox.rules_common import (
     flag,
     number,
 )
-from xero_sandbox.staging import new_id
+from xero_sandbox.backend.staging import new_id
 
 _EDITABLE_ACCOUNT = ("Code", "Name", "Description", "TaxType", "EnablePaymentsToAccount",
                      "ShowInExpenseClaims", "BankAccountNumber", "BankAccountType",

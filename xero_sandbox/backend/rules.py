@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -25,24 +24,15 @@ from xero_core.endpoints import (
     Endpoint,
     Write,
 )
-from xero_core.errors import validation_exception
-from xero_sandbox import rules_contacts as contact_rules
-from xero_sandbox import rules_documents as docs
-from xero_sandbox import rules_money as money_rules
-from xero_sandbox import rules_settings as settings
-from xero_sandbox.rules_common import Invalid, Op, Record
-from xero_sandbox.rules_settings import account_in_use
-from xero_sandbox.staging import API_USER, Staging
-from xero_sandbox.store import Attachment, Organisation, ms_date, to_ms_date_string
-
-PROVIDER = "Xero Sandbox"
-
-
-@dataclass
-class WriteOutcome:
-    status: int  # 200 / 204 / 400 / 404
-    body: dict[str, Any] | None  # full JSON body, None for 204
-
+from xero_sandbox.backend import rules_contacts as contact_rules
+from xero_sandbox.backend import rules_documents as docs
+from xero_sandbox.backend import rules_money as money_rules
+from xero_sandbox.backend import rules_settings as settings
+from xero_sandbox.backend.answers import Answer, envelope, invalid, not_found
+from xero_sandbox.backend.rules_common import Invalid, Op, Record
+from xero_sandbox.backend.rules_settings import account_in_use
+from xero_sandbox.backend.staging import API_USER, Staging
+from xero_sandbox.backend.store import Attachment, Organisation, ms_date, to_ms_date_string
 
 Handler = Callable[[Staging, Record, Op], Record]
 
@@ -61,26 +51,6 @@ HANDLERS: dict[str, Handler] = {
     "bank_transfers": money_rules.bank_transfers,
     **{stream: docs.handler(kind) for stream, kind in docs.KINDS.items()},
 }
-
-
-# --- envelopes ---------------------------------------------------------------------------------
-
-def envelope(key: str, elements: list[Any], now_ms: int) -> dict[str, Any]:
-    """Xero's 200 answer: Id, Status, ProviderName, DateTimeUTC and the records."""
-    return {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": PROVIDER,
-            "DateTimeUTC": f"/Date({now_ms})/", key: elements}
-
-
-def _invalid(*messages: str, elements: list[dict[str, Any]] | None = None) -> WriteOutcome:
-    if elements is None:
-        elements = [{"ValidationErrors": [{"Message": m} for m in messages]}]
-    return WriteOutcome(400, validation_exception(elements=elements))
-
-
-def not_found(what: str = "") -> WriteOutcome:
-    detail = "The resource you're looking for cannot be found"
-    return WriteOutcome(404, {"Type": "NotFound", "Title": "NotFound", "Status": 404,
-                              "Detail": detail + (f": {what}" if what else "")})
 
 
 # --- request bodies -------------------------------------------------------------------------------
@@ -144,30 +114,30 @@ def elements_of(endpoint: Endpoint, payload: dict[str, Any]) -> list[Any]:
 
 def write(org: Organisation, endpoint: Endpoint, method: str, payload: dict[str, Any], *,
           record_id: str | None, summarize_errors: bool, now_ms: int,
-          params: dict[str, str]) -> WriteOutcome:
+          params: dict[str, str]) -> Answer:
     """PUT/POST /{path} or POST /{path}/{id}."""
     method = method.upper()
     handler = HANDLERS.get(endpoint.stream)
     if handler is None or not (endpoint.writes & {Write.CREATE, Write.UPDATE, Write.REVERSE,
                                                   Write.DELETE_STATUS, Write.VOID}):
-        return _invalid(f"{endpoint.records_key} cannot be written through the API")
+        return invalid(f"{endpoint.records_key} cannot be written through the API")
     if method == "PUT" and Write.CREATE not in endpoint.writes:
-        return _invalid(f"{endpoint.records_key} cannot be created through the API")
+        return invalid(f"{endpoint.records_key} cannot be created through the API")
     try:
         elements = elements_of(endpoint, payload)
     except Invalid as e:
-        return _invalid(*e.messages)
+        return invalid(*e.messages)
     if not elements:
-        return _invalid(f"The request body has no {endpoint.records_key}")
+        return invalid(f"The request body has no {endpoint.records_key}")
     if endpoint.batch_max == 1 and len(elements) > 1:
-        return _invalid(f"Only one {endpoint.schema.lower()} can be created or updated per "
+        return invalid(f"Only one {endpoint.schema.lower()} can be created or updated per "
                         "request.")
     op = Op(endpoint, method, record_id, dict(params))
     if record_id is not None:
         if org.coll(endpoint.stream).get(record_id) is None:
-            return not_found(f"{endpoint.records_key} {record_id}")
+            return not_found()
         if len(elements) != 1:
-            return _invalid(f"Only one {endpoint.schema} can be updated at /{record_id}")
+            return invalid(f"Only one {endpoint.schema} can be updated at /{record_id}")
         first = elements[0] if isinstance(elements[0], dict) else {}
         elements = [{**first, op.pk: record_id}]
     if summarize_errors:
@@ -189,7 +159,7 @@ def _error_element(el: Any, messages: list[str]) -> dict[str, Any]:
 
 
 def _write_all_or_nothing(org: Organisation, handler: Handler, op: Op, elements: list[Any],
-                          now_ms: int) -> WriteOutcome:
+                          now_ms: int) -> Answer:
     stg = Staging(org, now_ms)
     done: list[Record] = []
     results: list[dict[str, Any]] = []
@@ -204,13 +174,13 @@ def _write_all_or_nothing(org: Organisation, handler: Handler, op: Op, elements:
         done.append(rec)
         results.append({**(el if isinstance(el, dict) else {}), "ValidationErrors": []})
     if failed:
-        return WriteOutcome(400, validation_exception(elements=results))
+        return invalid(elements=results)
     stg.commit()
-    return WriteOutcome(200, envelope(op.endpoint.records_key, [dict(r) for r in done], now_ms))
+    return Answer(200, envelope(op.endpoint.records_key, [dict(r) for r in done], now_ms))
 
 
 def _write_each(org: Organisation, handler: Handler, op: Op, elements: list[Any],
-                now_ms: int) -> WriteOutcome:
+                now_ms: int) -> Answer:
     out: list[dict[str, Any]] = []
     for el in elements:
         stg = Staging(org, now_ms)
@@ -221,50 +191,50 @@ def _write_each(org: Organisation, handler: Handler, op: Op, elements: list[Any]
             continue
         stg.commit()
         out.append({**rec, "StatusAttributeString": "OK", "ValidationErrors": []})
-    return WriteOutcome(200, envelope(op.endpoint.records_key, out, now_ms))
+    return Answer(200, envelope(op.endpoint.records_key, out, now_ms))
 
 
 # --- delete ---------------------------------------------------------------------------------------
 
-def delete(org: Organisation, endpoint: Endpoint, record_id: str, now_ms: int) -> WriteOutcome:
+def delete(org: Organisation, endpoint: Endpoint, record_id: str, now_ms: int) -> Answer:
     """HTTP DELETE: accounts when unused; items, tracking categories, linked transactions."""
     if Write.DELETE_HTTP not in endpoint.writes:
-        return _invalid(f"{endpoint.records_key} cannot be deleted; set its status instead")
+        return invalid(f"{endpoint.records_key} cannot be deleted; set its status instead")
     rec = org.coll(endpoint.stream).get(record_id)
     if rec is None:
-        return not_found(f"{endpoint.records_key} {record_id}")
+        return not_found()
     stg = Staging(org, now_ms)
     if endpoint.stream == "accounts":
         if account_in_use(stg, rec):
-            return _invalid("This account cannot be deleted as it has been used in "
+            return invalid("This account cannot be deleted as it has been used in "
                             "transactions or is a system account. Archive it instead.")
         gone = {**rec, "Status": "DELETED"}
         org.coll("accounts").remove(record_id)
-        return WriteOutcome(200, envelope("Accounts", [gone], now_ms))
+        return Answer(200, envelope("Accounts", [gone], now_ms))
     if endpoint.stream == "linked_transactions" and rec.get("Status") == "BILLED":
-        return _invalid("A linked transaction that has been billed cannot be deleted.")
+        return invalid("A linked transaction that has been billed cannot be deleted.")
     org.coll(endpoint.stream).remove(record_id)
     org.history.pop((endpoint.stream, record_id), None)
     org.attachments.pop((endpoint.stream, record_id), None)
     if endpoint.stream == "tracking_categories":
-        return WriteOutcome(200, envelope("TrackingCategories", [{**rec, "Status": "DELETED"}],
+        return Answer(200, envelope("TrackingCategories", [{**rec, "Status": "DELETED"}],
                                           now_ms))
-    return WriteOutcome(204, None)
+    return Answer(204, None)
 
 
 # --- history, attachments, email ------------------------------------------------------------------
 
 def put_history(org: Organisation, endpoint: Endpoint, record_id: str, payload: dict[str, Any],
-                now_ms: int) -> WriteOutcome:
+                now_ms: int) -> Answer:
     """PUT /{path}/{id}/History {"HistoryRecords": [{"Details": ...}]}."""
     if Write.HISTORY not in endpoint.writes:
-        return _invalid(f"{endpoint.records_key} do not take history notes")
+        return invalid(f"{endpoint.records_key} do not take history notes")
     if org.coll(endpoint.stream).get(record_id) is None:
-        return not_found(f"{endpoint.records_key} {record_id}")
+        return not_found()
     body = canonical(payload)
     notes = body.get("HistoryRecords")
     if not isinstance(notes, list) or not notes:
-        return _invalid("HistoryRecords must be a non-empty list")
+        return invalid("HistoryRecords must be a non-empty list")
     results, failed = [], False
     for note in notes:
         details = note.get("Details") if isinstance(note, dict) else None
@@ -278,10 +248,10 @@ def put_history(org: Organisation, endpoint: Endpoint, record_id: str, payload: 
         else:
             results.append({**note, "ValidationErrors": []})
     if failed:
-        return WriteOutcome(400, validation_exception(elements=results))
+        return invalid(elements=results)
     added = [org.add_history(endpoint.stream, record_id, str(n["Details"]), "Note", API_USER,
                              now_ms) for n in notes]
-    return WriteOutcome(200, envelope("HistoryRecords", [dict(a) for a in added], now_ms))
+    return Answer(200, envelope("HistoryRecords", [dict(a) for a in added], now_ms))
 
 
 def attachment_url(base_url: str, endpoint: Endpoint, record_id: str, file_name: str) -> str:
@@ -290,25 +260,25 @@ def attachment_url(base_url: str, endpoint: Endpoint, record_id: str, file_name:
 
 
 def put_attachment(org: Organisation, endpoint: Endpoint, record_id: str, file_name: str,
-                   content: bytes, mime_type: str, now_ms: int, base_url: str) -> WriteOutcome:
+                   content: bytes, mime_type: str, now_ms: int, base_url: str) -> Answer:
     """PUT/POST /{path}/{id}/Attachments/{FileName} with the raw bytes."""
     if Write.ATTACHMENTS not in endpoint.writes:
-        return _invalid(f"{endpoint.records_key} do not take attachments")
+        return invalid(f"{endpoint.records_key} do not take attachments")
     coll = org.coll(endpoint.stream)
     rec = coll.get(record_id)
     if rec is None:
-        return not_found(f"{endpoint.records_key} {record_id}")
+        return not_found()
     name = file_name.strip()
     if not name or "/" in name or "\\" in name:
-        return _invalid("A file name must be given for the attachment")
+        return invalid("A file name must be given for the attachment")
     if len(content) > MAX_ATTACHMENT_BYTES:
-        return _invalid(f"The attachment is larger than {MAX_ATTACHMENT_BYTES} bytes")
+        return invalid(f"The attachment is larger than {MAX_ATTACHMENT_BYTES} bytes")
     if not content:
-        return _invalid("The attachment is empty")
+        return invalid("The attachment is empty")
     files = list(org.attachments.get((endpoint.stream, record_id), []))
     same = next((i for i, a in enumerate(files) if a.file_name.lower() == name.lower()), None)
     if same is None and len(files) >= MAX_ATTACHMENTS_PER_RECORD:
-        return _invalid(f"A document can have at most {MAX_ATTACHMENTS_PER_RECORD} attachments")
+        return invalid(f"A document can have at most {MAX_ATTACHMENTS_PER_RECORD} attachments")
     att = Attachment(str(uuid.uuid4()), name, mime_type or "application/octet-stream",
                      bytes(content))
     if same is None:
@@ -318,30 +288,30 @@ def put_attachment(org: Organisation, endpoint: Endpoint, record_id: str, file_n
     org.attachments[(endpoint.stream, record_id)] = files
     if rec.get("HasAttachments") is False:  # only where Xero has the field (quotes do not)
         coll.put({**rec, "HasAttachments": True}, now_ms)
-    return WriteOutcome(200, envelope(
+    return Answer(200, envelope(
         "Attachments", [att.as_xero(attachment_url(base_url, endpoint, record_id, name))],
         now_ms))
 
 
-def email_invoice(org: Organisation, record_id: str, now_ms: int) -> WriteOutcome:
+def email_invoice(org: Organisation, record_id: str, now_ms: int) -> Answer:
     """POST /Invoices/{id}/Email: 204 for an AUTHORISED sales invoice to a contact with email."""
     inv = org.coll("invoices").get(record_id)
     if inv is None:
-        return not_found(f"Invoices {record_id}")
+        return not_found()
     if inv.get("Type") != "ACCREC":
-        return _invalid("Only sales invoices (ACCREC) can be emailed")
+        return invalid("Only sales invoices (ACCREC) can be emailed")
     if inv.get("Status") != "AUTHORISED":
-        return _invalid("Invoice not of valid status for sending. Only approved invoices can be "
+        return invalid("Invoice not of valid status for sending. Only approved invoices can be "
                         "emailed.")
     contact = org.coll("contacts").get(inv["Contact"]["ContactID"]) or {}
     email = contact.get("EmailAddress")
     if not email:
-        return _invalid("The contact for this invoice does not have an email address.")
+        return invalid("The contact for this invoice does not have an email address.")
     org.coll("invoices").put({**inv, "SentToContact": True}, now_ms)
     org.add_history("invoices", record_id, f"This invoice has been emailed to {email}.",
                     "Emailed", API_USER, now_ms)
-    return WriteOutcome(204, None)
+    return Answer(204, None)
 
 
-__all__ = ["WriteOutcome", "delete", "email_invoice", "envelope", "ms_date", "put_attachment",
+__all__ = ["delete", "email_invoice", "envelope", "ms_date", "put_attachment",
            "put_history", "to_ms_date_string", "write"]

@@ -16,8 +16,8 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox import seed_documents, seed_history
-from xero_sandbox.chart import (
+from xero_sandbox.backend import seed_documents, seed_history
+from xero_sandbox.backend.chart import (
     CLASS_OF_TYPE,
     PROFILE_ORDER,
     PROFILES,
@@ -25,8 +25,8 @@ from xero_sandbox.chart import (
     CountryProfile,
     chart_rows,
 )
-from xero_sandbox.seed_context import DAY_MS, HOUR_MS, IdSource, Record, SeedContext
-from xero_sandbox.store import Attachment, Organisation, ms_date
+from xero_sandbox.backend.seed_context import DAY_MS, HOUR_MS, IdSource, Record, SeedContext
+from xero_sandbox.backend.store import Attachment, Organisation, ms_date
 
 _FIRST = ("Ridgeway", "Bayside", "Marine", "Boom", "City", "Coco", "Hamilton", "Petrie",
           "Basket", "Central", "Gable", "Harbour", "Kiwi", "Lakeside", "Moana", "Northern",

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from xero_sandbox import ledger
-from xero_sandbox.store import Organisation, ms_date
+from xero_sandbox.backend import ledger
+from xero_sandbox.backend.store import Organisation, ms_date
 
 Record = dict[str, Any]
 API_USER = "Xero Sandbox API"

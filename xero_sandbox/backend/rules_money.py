@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox.amounts import money, round_money
-from xero_sandbox.rules_common import (
+from xero_sandbox.backend.amounts import money, round_money
+from xero_sandbox.backend.rules_common import (
     DAY_MS,
     Invalid,
     Op,
@@ -26,7 +26,7 @@ from xero_sandbox.rules_common import (
     ms_date,
     number,
 )
-from xero_sandbox.staging import new_id
+from xero_sandbox.backend.staging import new_id
 
 
 def _d(value: Any) -> Decimal:

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from xero_sandbox.chart import CountryProfile
-from xero_sandbox.store import Organisation, ms_date
+from xero_sandbox.backend.chart import CountryProfile
+from xero_sandbox.backend.store import Organisation, ms_date
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000

@@ -9,19 +9,16 @@ without other filters a page is a slice of that index however many records there
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from xero_core import jsonutil
 from xero_core.dates import parse_modified_since, parse_ms_date
 from xero_core.endpoints import DEFAULT_PAGE_SIZE, OFFSET_PAGE_SIZE, Endpoint, Paging
 from xero_core.protocol import page_slice, pagination_of
-from xero_sandbox.store import Attachment, Organisation, ms_date
-from xero_sandbox.where import WhereError, compile_where, field_getter, parse_error_body
+from xero_sandbox.backend.answers import Answer, bad_request, envelope, not_found
+from xero_sandbox.backend.store import Attachment, Organisation
+from xero_sandbox.backend.where import WhereError, compile_where, field_getter, parse_error_body
 
 Record = dict[str, Any]
 
@@ -39,49 +36,6 @@ LIST_FILTERS = {"InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact.Contac
 PROJECT_FILTERS = {"projectIds": "projectId", "contactID": "contactId", "states": "status",
                    "taskIds": "taskId", "chargeType": "chargeType", "userId": "userId",
                    "taskId": "taskId", "invoiceId": "invoiceId", "contactId": "contactId"}
-
-
-@dataclass
-class ReadAnswer:
-    """Status, JSON-able body (or raw bytes) and content type of a read."""
-
-    status: int
-    body: Any
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def encode(body: Any) -> bytes:
-    """JSON bytes with the stdlib C encoder; Decimals (rare in stored records) via simplejson.
-
-    A lone surrogate a client sent (as a JSON escape) is answered as that escape again.
-    """
-    try:
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    except TypeError:
-        return jsonutil.dumps_bytes(body)
-    return text.encode("utf-8", "backslashreplace")
-
-
-def envelope(provider: str, now_ms: int, key: str, items: list[Any],
-             pagination: dict[str, int] | None = None) -> dict[str, Any]:
-    """Xero's accounting envelope: Id, Status, ProviderName, DateTimeUTC, pagination?, records."""
-    body: dict[str, Any] = {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": provider,
-                            "DateTimeUTC": f"/Date({now_ms})/"}
-    if pagination is not None:
-        body["pagination"] = pagination
-    body[key] = items
-    return body
-
-
-def not_found(detail: str = "The resource you're looking for cannot be found") -> ReadAnswer:
-    return ReadAnswer(404, {"Type": None, "Title": "NotFound", "Status": 404, "Detail": detail,
-                            "Instance": None, "Extensions": {}})
-
-
-def bad_request(message: str) -> ReadAnswer:
-    return ReadAnswer(400, {"ErrorNumber": 10, "Type": "ValidationException",
-                            "Message": message, "Elements": []})
 
 
 # --- helpers over records ---------------------------------------------------------------------
@@ -182,12 +136,12 @@ def _summary(records: Sequence[Record]) -> list[Record]:
 
 def list_records(org: Organisation, ep: Endpoint, params: Mapping[str, str],
                  if_modified_since: str | None, provider: str, now_ms: int,
-                 parent_id: str | None = None) -> ReadAnswer:
+                 parent_id: str | None = None) -> Answer:
     """GET /{path}: the filtered, ordered, paged list in the API's own shape."""
     try:
         return _list(org, ep, params, if_modified_since, provider, now_ms, parent_id)
     except WhereError as exc:
-        return ReadAnswer(400, parse_error_body(exc))
+        return Answer(400, parse_error_body(exc))
 
 
 def _filters(ep: Endpoint, params: Mapping[str, str]) -> list[Callable[[Record], bool]]:
@@ -228,7 +182,7 @@ def _filters(ep: Endpoint, params: Mapping[str, str]) -> list[Callable[[Record],
 
 def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
           if_modified_since: str | None, provider: str, now_ms: int,
-          parent_id: str | None) -> ReadAnswer:
+          parent_id: str | None) -> Answer:
     coll = org.coll(ep.stream)
     since_ms: int | None = None
     if if_modified_since and ep.modified_since:
@@ -252,7 +206,7 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
                                + (" DESC" if desc else ""))
 
     if ep.singleton:
-        return ReadAnswer(200, records[0] if records else {})
+        return Answer(200, records[0] if records else {})
     if ep.paging is Paging.OFFSET:
         return _offset_page(ep, records, params, provider, now_ms)
     if ep.api != "accounting":
@@ -270,27 +224,27 @@ def _list(org: Organisation, ep: Endpoint, params: Mapping[str, str],
         records = page_slice(records, max(1, page), DEFAULT_PAGE_SIZE)
     if _truthy(params.get("summaryOnly")):
         records = _summary(records)
-    return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, list(records), pagination))
+    return Answer(200, envelope(ep.records_key, list(records), now_ms, provider, pagination))
 
 
 def _offset_page(ep: Endpoint, records: Sequence[Record], params: Mapping[str, str],
-                 provider: str, now_ms: int) -> ReadAnswer:
+                 provider: str, now_ms: int) -> Answer:
     offset = _int_param(params, "offset", 0) or 0
     number = field_getter("JournalNumber")
     chosen = sorted((r for r in records if (number(r) or 0) > offset),
                     key=lambda r: number(r) or 0)[:OFFSET_PAGE_SIZE]
-    return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, chosen))
+    return Answer(200, envelope(ep.records_key, chosen, now_ms, provider))
 
 
 def _api_page(ep: Endpoint, records: Sequence[Record], params: Mapping[str, str]
-              ) -> ReadAnswer:
+              ) -> Answer:
     """Assets / Projects: {"pagination": {...}, "items": [...]}, or a bare list (AssetTypes)."""
     if not ep.records_key:
-        return ReadAnswer(200, list(records))
+        return Answer(200, list(records))
     default = API_DEFAULT_PAGE_SIZES.get(ep.api, DEFAULT_PAGE_SIZE)
     size = max(1, min(_int_param(params, "pageSize", default) or default, ep.page_size_max))
     page = max(1, _int_param(params, "page", 1) or 1)
-    return ReadAnswer(200, {"pagination": pagination_of(page, size, len(records)),
+    return Answer(200, {"pagination": pagination_of(page, size, len(records)),
                             ep.records_key: page_slice(records, page, size)})
 
 
@@ -324,22 +278,22 @@ def find(org: Organisation, ep: Endpoint, rid: str, parent_id: str | None = None
 
 
 def single(org: Organisation, ep: Endpoint, rid: str, provider: str, now_ms: int,
-           parent_id: str | None = None) -> ReadAnswer:
+           parent_id: str | None = None) -> Answer:
     found = find(org, ep, rid, parent_id)
     if found is None:
         return not_found()
     if ep.api != "accounting":
-        return ReadAnswer(200, found[1])
-    return ReadAnswer(200, envelope(provider, now_ms, ep.records_key, [found[1]]))
+        return Answer(200, found[1])
+    return Answer(200, envelope(ep.records_key, [found[1]], now_ms, provider))
 
 
 def history(org: Organisation, ep: Endpoint, rid: str, provider: str, now_ms: int
-            ) -> ReadAnswer:
+            ) -> Answer:
     found = find(org, ep, rid)
     if found is None:
         return not_found()
     notes = org.history.get((ep.stream, found[0]), [])
-    return ReadAnswer(200, envelope(provider, now_ms, "HistoryRecords", list(notes)))
+    return Answer(200, envelope("HistoryRecords", list(notes), now_ms, provider))
 
 
 def attachment_url(base_url: str, ep: Endpoint, rid: str, file_name: str) -> str:
@@ -347,16 +301,16 @@ def attachment_url(base_url: str, ep: Endpoint, rid: str, file_name: str) -> str
 
 
 def attachments(org: Organisation, ep: Endpoint, rid: str, provider: str, now_ms: int,
-                base_url: str) -> ReadAnswer:
+                base_url: str) -> Answer:
     found = find(org, ep, rid)
     if found is None:
         return not_found()
     items = org.attachments.get((ep.stream, found[0]), [])
     body = [a.as_xero(attachment_url(base_url, ep, found[0], a.file_name)) for a in items]
-    return ReadAnswer(200, envelope(provider, now_ms, "Attachments", body))
+    return Answer(200, envelope("Attachments", body, now_ms, provider))
 
 
-def attachment_content(org: Organisation, ep: Endpoint, rid: str, name: str) -> ReadAnswer:
+def attachment_content(org: Organisation, ep: Endpoint, rid: str, name: str) -> Answer:
     """The raw bytes of one attachment, by file name or AttachmentID."""
     found = find(org, ep, rid)
     if found is None:
@@ -368,19 +322,18 @@ def attachment_content(org: Organisation, ep: Endpoint, rid: str, name: str) -> 
             break
     if chosen is None:
         return not_found()
-    return ReadAnswer(200, chosen.content, content_type=chosen.mime_type)
+    return Answer(200, chosen.content, content_type=chosen.mime_type)
 
 
 def online_invoice(org: Organisation, ep: Endpoint, rid: str, provider: str, now_ms: int,
-                   base_url: str) -> ReadAnswer:
+                   base_url: str) -> Answer:
     found = find(org, ep, rid)
     if found is None:
         return not_found()
     url = f"{base_url}/online/invoice/{found[0]}"
-    return ReadAnswer(200, envelope(provider, now_ms, "OnlineInvoices",
-                                    [{"OnlineInvoiceUrl": url}]))
+    return Answer(200, envelope("OnlineInvoices", [{"OnlineInvoiceUrl": url}], now_ms,
+                                    provider))
 
 
-__all__ = ["ReadAnswer", "attachment_content", "attachments", "bad_request", "encode",
-           "envelope", "find", "history", "in_stored_order", "list_records", "ms_date",
-           "not_found", "online_invoice", "single", "sort_records"]
+__all__ = ["attachment_content", "attachments", "find", "history", "in_stored_order",
+           "list_records", "online_invoice", "single", "sort_records"]

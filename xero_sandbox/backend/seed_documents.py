@@ -12,9 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox import ledger
-from xero_sandbox.amounts import line_tax, money, totals
-from xero_sandbox.seed_context import DAY_MS, HOUR_MS, Record, SeedContext
+from xero_sandbox.backend import ledger
+from xero_sandbox.backend.amounts import line_tax, money, totals
+from xero_sandbox.backend.seed_context import DAY_MS, HOUR_MS, Record, SeedContext
 
 _SALES_TEXT = ("Consulting services", "Monthly support retainer", "Installation", "Design work",
                "Training session", "Project management", "Site visit", "Software licence")

@@ -1,12 +1,13 @@
 """Webhooks of the sandbox: signed event deliveries when contacts, invoices or credit notes change.
 
-Register a receiver with `POST /__admin/webhooks {"url": ..., "key": ...}`; after each successful
-write of a subscribed resource the sandbox POSTs Xero's payload (events, firstEventSequence,
-lastEventSequence, entropy) with `x-xero-signature` = base64(HMAC-SHA256(body, key)), from a
-background thread so the write answers as fast as before. `GET /__admin/webhooks` lists the
-receivers and the deliveries (status of each); `DELETE` removes them all. `POST
-/__admin/webhooks/intent` sends Xero's intent-to-receive pair (an empty payload signed well and
-one signed badly) and answers the two statuses the receiver gave.
+Driven by the admin routes (xero_sandbox/admin.py): register a receiver with
+`POST /__admin/webhooks {"url": ..., "key": ...}`; after each successful write of a subscribed
+resource the sandbox POSTs Xero's payload (events, firstEventSequence, lastEventSequence,
+entropy) with `x-xero-signature` = base64(HMAC-SHA256(body, key)), from a background thread so
+the write answers as fast as before. `GET /__admin/webhooks` lists the receivers and the
+deliveries (status of each); `DELETE` removes them all. `POST /__admin/webhooks/intent` sends
+Xero's intent-to-receive pair (an empty payload signed well and one signed badly) and answers
+the two statuses the receiver gave.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
-from flask import Blueprint, Response, request
 
 from xero_core.endpoints import Endpoint
 
@@ -126,49 +126,17 @@ class Webhooks:
         return {"good": self.post(receiver, data),
                 "bad": self.post(receiver, data, key=receiver.key + "-wrong")}
 
+    def add_receiver(self, receiver: Receiver) -> None:
+        with self._lock:
+            self.receivers.append(receiver)
+
+    def clear(self) -> None:
+        """Forget the receivers and the delivery log."""
+        with self._lock:
+            self.receivers.clear()
+            self.deliveries.clear()
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {"receivers": [{"url": r.url} for r in self.receivers],
                     "deliveries": list(self.deliveries), "sequence": self._sequence}
-
-
-def webhooks_blueprint(hooks: Webhooks) -> Blueprint:
-    """The /__admin/webhooks routes."""
-    bp = Blueprint("webhooks", __name__, url_prefix="/__admin/webhooks")
-
-    def _json(body: Any, status: int = 200) -> Response:
-        return Response(json.dumps(body), status, content_type="application/json")
-
-    def _receiver() -> Receiver | None:
-        body = request.get_json(silent=True, force=True) or {}
-        url, key = body.get("url"), body.get("key")
-        return Receiver(str(url), str(key)) if url and key else None
-
-    @bp.post("")
-    def register() -> Response:
-        receiver = _receiver()
-        if receiver is None:
-            return _json({"error": "url and key are required"}, 400)
-        with hooks._lock:
-            hooks.receivers.append(receiver)
-        return _json({"url": receiver.url}, 201)
-
-    @bp.get("")
-    def listing() -> Response:
-        return _json(hooks.snapshot())
-
-    @bp.delete("")
-    def clear() -> Response:
-        with hooks._lock:
-            hooks.receivers.clear()
-            hooks.deliveries.clear()
-        return _json({"cleared": True})
-
-    @bp.post("/intent")
-    def intent() -> Response:
-        receiver = _receiver()
-        if receiver is None:
-            return _json({"error": "url and key are required"}, 400)
-        return _json(hooks.intent_to_receive(receiver))
-
-    return bp

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xero_sandbox import ledger
-from xero_sandbox.amounts import (
+from xero_sandbox.backend import ledger
+from xero_sandbox.backend.amounts import (
     LINE_AMOUNT_TYPES,
     ZERO,
     line_amount,
@@ -24,8 +24,8 @@ from xero_sandbox.amounts import (
     totals,
     unit,
 )
-from xero_sandbox.chart import PROFILES
-from xero_sandbox.rules_common import (
+from xero_sandbox.backend.chart import PROFILES
+from xero_sandbox.backend.rules_common import (
     DAY_MS,
     Invalid,
     Op,
@@ -41,8 +41,8 @@ from xero_sandbox.rules_common import (
     text,
     tracking,
 )
-from xero_sandbox.rules_contacts import resolve_contact
-from xero_sandbox.staging import new_id
+from xero_sandbox.backend.rules_contacts import resolve_contact
+from xero_sandbox.backend.staging import new_id
 
 
 @dataclass(frozen=True)

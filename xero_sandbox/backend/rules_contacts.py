@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from xero_sandbox.rules_common import Invalid, Op, Record, Staging, existing
-from xero_sandbox.staging import new_id
+from xero_sandbox.backend.rules_common import Invalid, Op, Record, Staging, existing
+from xero_sandbox.backend.staging import new_id
 
 _CONTACT_FIELDS = ("Name", "FirstName", "LastName", "EmailAddress", "ContactNumber",
                    "AccountNumber", "CompanyNumber", "BankAccountDetails", "TaxNumber",

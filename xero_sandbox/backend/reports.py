@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from xero_core.errors import validation_exception
-from xero_sandbox import ledger
-from xero_sandbox.amounts import cents
-from xero_sandbox.ledger import Balances, account_class
-from xero_sandbox.rules import WriteOutcome, envelope, not_found
-from xero_sandbox.store import Organisation, ms_date
+from xero_sandbox.backend import ledger
+from xero_sandbox.backend.amounts import cents
+from xero_sandbox.backend.answers import Answer, envelope, invalid, not_found
+from xero_sandbox.backend.ledger import Balances, account_class
+from xero_sandbox.backend.store import Organisation, ms_date
 
 Record = dict[str, Any]
 DAY_MS = 86_400_000
@@ -591,22 +590,21 @@ REPORTS: dict[str, Callable[[Books, Params, int], Record]] = {
 _BY_LOWER = {k.lower(): v for k, v in REPORTS.items()}
 
 
-def report(org: Organisation, name: str, params: dict[str, str], now_ms: int) -> WriteOutcome:
+def report(org: Organisation, name: str, params: dict[str, str], now_ms: int) -> Answer:
     """GET /Reports/{name}: 200 {"Reports": [...]}, 400 for bad parameters, 404 if unknown."""
     build = _BY_LOWER.get(name.lower())
     if build is None:
-        return not_found(f"Reports/{name}")
+        return not_found()
     books = Books.of(org, now_ms)
     try:
         rep = build(books, Params(params, books.today), now_ms)
     except BadParam as e:
-        return WriteOutcome(400, validation_exception(
-            elements=[{"ValidationErrors": [{"Message": str(e)}]}]))
-    except LookupError as e:
-        return not_found(f"Contact {e}")
+        return invalid(str(e))
+    except LookupError:
+        return not_found()
     body = envelope("Reports", [rep], now_ms)
     body["Id"] = str(uuid.uuid4())
-    return WriteOutcome(200, body)
+    return Answer(200, body)
 
 
 __all__ = ["REPORTS", "report"]

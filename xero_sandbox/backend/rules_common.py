@@ -15,8 +15,8 @@ from typing import Any
 
 from xero_core.dates import parse_datetime
 from xero_core.endpoints import Endpoint
-from xero_sandbox.amounts import BadNumber, dec
-from xero_sandbox.staging import Invalid, Record, Staging
+from xero_sandbox.backend.amounts import BadNumber, dec
+from xero_sandbox.backend.staging import Invalid, Record, Staging
 
 DAY_MS = 86_400_000
 
