@@ -1,12 +1,13 @@
 """Xero's write rules: the entry points the sandbox server calls for every write.
 
 `write` takes a PUT/POST body, splits it into elements and runs each through its resource's
-handler (rules_settings, rules_documents, rules_money). With summarizeErrors=true (Xero's
-default) one bad element fails the batch with a 400 ValidationException and nothing is
-written; with summarizeErrors=false every element answers for itself (StatusAttributeString OK
-or ERROR, its own ValidationErrors) and the good ones are written. `delete`, `put_history`,
-`put_attachment` and `email_invoice` cover the other write calls. All functions are pure over
-one Organisation; the caller holds `org.lock`.
+handler (rules_settings, rules_contacts, rules_documents, rules_journals, rules_money). With
+summarizeErrors=true (Xero's default) one bad element fails the batch with a 400
+ValidationException and nothing is written; with summarizeErrors=false every element answers
+for itself (StatusAttributeString OK or ERROR, its own ValidationErrors) and the good ones are
+written. `delete`, `put_history`, `put_attachment` and `email_invoice` cover the other write
+calls. All functions are pure over one Organisation; the caller holds `org.lock`. Each answers
+with `answers.Answer`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from xero_core.endpoints import (
 )
 from xero_sandbox.backend import rules_contacts as contact_rules
 from xero_sandbox.backend import rules_documents as docs
+from xero_sandbox.backend import rules_journals as journal_rules
 from xero_sandbox.backend import rules_money as money_rules
 from xero_sandbox.backend import rules_settings as settings
 from xero_sandbox.backend.answers import Answer, envelope, invalid, not_found
+from xero_sandbox.backend.doc_kinds import KINDS
 from xero_sandbox.backend.rules_common import Invalid, Op, Record
 from xero_sandbox.backend.rules_settings import account_in_use
 from xero_sandbox.backend.staging import API_USER, Staging
@@ -45,11 +48,11 @@ HANDLERS: dict[str, Handler] = {
     "tracking_categories": settings.tracking_categories,
     "currencies": settings.currencies,
     "linked_transactions": settings.linked_transactions,
-    "manual_journals": docs.manual_journals,
+    "manual_journals": journal_rules.manual_journals,
     "payments": money_rules.payments,
     "batch_payments": money_rules.batch_payments,
     "bank_transfers": money_rules.bank_transfers,
-    **{stream: docs.handler(kind) for stream, kind in docs.KINDS.items()},
+    **{stream: docs.handler(kind) for stream, kind in KINDS.items()},
 }
 
 
