@@ -12,17 +12,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
+from singer_sdk import Tap
 
-from tap_xero.client import TENANT_KEY, UPDATED, XeroStream, parse_page
+from tap_xero.client import XeroStream
+from tap_xero.pages import UPDATED, parse_page
+from tap_xero.run import TENANT_KEY, XeroRun
+from tap_xero.streams import make_endpoint_stream
 from xero_core.endpoints import Endpoint, Paging
 from xero_core.errors import ConfigError, XeroError
 from xero_core.protocol import page_params
-
-if TYPE_CHECKING:
-    from tap_xero.tap import TapXero
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -166,19 +167,17 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def first_page(tap: TapXero, ep: CustomEndpoint) -> list[dict[str, Any]]:
+def first_page(run: XeroRun, ep: CustomEndpoint) -> list[dict[str, Any]]:
     """The first page of the first tenant: what the schema is inferred from."""
     params: dict[str, Any] = dict(ep.list_params)
     params.update(page_params(ep.paging, None, ep.page_size_max))
-    resp = tap.xero_client.request("GET", ep.url_path, tenant_id=tap.tenant_ids[0],
+    resp = run.xero_client.request("GET", ep.url_path, tenant_id=run.tenant_ids[0],
                                    params=params, headers={"Accept": "application/json"})
     return parse_page(resp, ep.records_key).records
 
 
-def custom_streams(tap: TapXero, taken: Iterable[str]) -> list[XeroStream]:
+def custom_streams(tap: Tap, run: XeroRun, taken: Iterable[str]) -> list[XeroStream]:
     """The configured streams; a schema that cannot be inferred is logged, not fatal."""
-    from tap_xero.streams import make_endpoint_stream
-
     streams: list[XeroStream] = []
     names = set(taken)
     catalog = tap.input_catalog
@@ -189,19 +188,19 @@ def custom_streams(tap: TapXero, taken: Iterable[str]) -> list[XeroStream]:
         if not schema and catalog is not None and catalog.get_stream(ep.stream) is not None:
             schema = catalog[ep.stream].schema.to_dict()
         if not schema:
-            schema = _inferred(tap, ep)
+            schema = _inferred(run, ep)
         schema.setdefault("properties", {})[TENANT_KEY] = {"type": ["string", "null"]}
-        streams.append(make_endpoint_stream(tap, ep, schema, custom_stream_class(ep)))
+        streams.append(make_endpoint_stream(tap, run, ep, schema, custom_stream_class(ep)))
     return streams
 
 
-def _inferred(tap: TapXero, ep: CustomEndpoint) -> dict[str, Any]:
+def _inferred(run: XeroRun, ep: CustomEndpoint) -> dict[str, Any]:
     try:
-        return infer_schema(first_page(tap, ep), ep)
+        return infer_schema(first_page(run, ep), ep)
     except (XeroError, requests.RequestException) as exc:
         if isinstance(exc, ConfigError):
             raise
-        tap.logger.error("Custom stream %s: GET %s failed (%s); its schema could not be "
+        run.logger.error("Custom stream %s: GET %s failed (%s); its schema could not be "
                          "inferred, so only its keys are declared", ep.stream, ep.url_path,
                          getattr(exc, "message", None) or exc)
         return fallback_schema(ep)

@@ -29,8 +29,6 @@ DELETED = "DELETED"
 SEEN_IDS = "seen_ids"  # key of the blob in the stream's partition state
 DELETED_AT_SCHEMA: dict[str, Any] = {"type": ["string", "null"], "format": "date-time"}
 STATUS = "Status"
-# Lists of sub-records that carry their own Status (tracking options inside a category).
-NESTED_STATUS: dict[str, str] = {"tracking_categories": "Options"}
 
 _UUID_FORMAT, _TEXT_FORMAT = b"U", b"T"
 

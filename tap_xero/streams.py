@@ -13,31 +13,25 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from singer_sdk import Stream
+from singer_sdk import Stream, Tap
 from singer_sdk.helpers.types import Context
 
-from tap_xero.client import (
-    TENANT_KEY,
-    TenantStream,
-    XeroStream,
-    normalise_datetimes,
-    parse_page,
-)
+from tap_xero.client import XeroStream
 from tap_xero.deletes import (
-    NESTED_STATUS,
     has_soft_deletes,
     tracks_hard_deletes,
     with_deleted_at,
 )
+from tap_xero.pages import normalise_datetimes, parse_page
 from tap_xero.reports import AGED_REPORTS, flatten_report, report_params
+from tap_xero.run import TENANT_KEY, XeroRun
+from tap_xero.tenant import TenantStream
 from xero_core.dates import convert_dates
 from xero_core.endpoints import BY_STREAM, REPORT_SCOPE, REPORTS, Endpoint, report_scopes
 from xero_core.errors import ForbiddenError
 
 if TYPE_CHECKING:
     import requests
-
-    from tap_xero.tap import TapXero
 
 
 def _camel(name: str) -> str:
@@ -51,15 +45,15 @@ class AssetsStream(XeroStream):
     """
 
     statuses: ClassVar[tuple[str, ...]] = ("DRAFT", "REGISTERED", "DISPOSED")
-    _status: str = "REGISTERED"
+    asset_status: str = "REGISTERED"  # the status being listed
 
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
         for status in self.statuses:
-            self._status = status
+            self.asset_status = status
             yield from super().read_records(context)
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
-        return {**super().get_url_params(context, next_page_token), "status": self._status}
+        return {**super().get_url_params(context, next_page_token), "status": self.asset_status}
 
 
 SPECIAL: dict[str, type[XeroStream]] = {"assets": AssetsStream}
@@ -79,13 +73,13 @@ def endpoint_stream_class(stream: str) -> type[XeroStream]:
 def deletes_schema(ep: Endpoint, schema: dict[str, Any]) -> dict[str, Any]:
     """The schema plus `_sdc_deleted_at` where the stream can report deleted records."""
     if has_soft_deletes(ep, schema) or tracks_hard_deletes(ep):
-        return with_deleted_at(schema, NESTED_STATUS.get(ep.stream))
+        return with_deleted_at(schema, ep.nested_status)
     return schema
 
 
-def make_endpoint_stream(tap: TapXero, ep: Endpoint, schema: dict[str, Any],
+def make_endpoint_stream(tap: Tap, run: XeroRun, ep: Endpoint, schema: dict[str, Any],
                          cls: type[XeroStream] | None = None) -> XeroStream:
-    stream = (cls or endpoint_stream_class(ep.stream))(tap, deletes_schema(ep, schema))
+    stream = (cls or endpoint_stream_class(ep.stream))(tap, run, deletes_schema(ep, schema))
     # Codes (currencies, tax types) repeat across tenants; singletons have no key at all.
     stream.primary_keys = [TENANT_KEY, *ep.primary_key]
     if ep.parent:  # one state per tenant, not one per parent record
@@ -105,10 +99,10 @@ class ChildStream(TenantStream):
     records_key: ClassVar[str]
     scope_name: ClassVar[str]
 
-    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
+    def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
         ep = self.parent_endpoint
         super().__init__(
-            tap=tap, name=self.name, schema=schema,
+            tap, run, name=self.name, schema=schema,
             path=f"{ep.url_path}/{{{self.parent_key}}}/{self.suffix}",
         )
         self.state_partitioning_keys = [TENANT_KEY]
@@ -127,8 +121,7 @@ class ChildStream(TenantStream):
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         yield from parse_page(response, self.records_key).records
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        context = context or {}
+    def shape_record(self, row: dict, context: Context) -> dict | None:
         row[TENANT_KEY] = context.get(TENANT_KEY)
         row[self.parent_key] = context.get(self.parent_key)
         return normalise_datetimes(row, self.schema)
@@ -141,8 +134,8 @@ class HistoryStream(ChildStream):
     records_key = "HistoryRecords"
     scope_name = ""  # the parent's read scope
 
-    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
-        super().__init__(tap, schema)
+    def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
+        super().__init__(tap, run, schema)
         # Notes have no id; two notes of one record in the same millisecond and with the
         # same kind of change (only a multi-note PUT makes those) would share a key.
         self.primary_keys = [TENANT_KEY, self.parent_key, "DateUTC", "Changes"]
@@ -155,21 +148,21 @@ class AttachmentsStream(ChildStream):
     records_key = "Attachments"
     scope_name = "accounting.attachments"
 
-    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
-        super().__init__(tap, schema)
+    def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
+        super().__init__(tap, run, schema)
         self.primary_keys = [TENANT_KEY, "AttachmentID"]
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        row = super().post_process(row, context) or row
+    def shape_record(self, row: dict, context: Context) -> dict | None:
+        row = super().shape_record(row, context) or row
         if self.config.get("download_attachment_content") and row.get("FileName"):
-            row["Content"] = self._download(row, context or {})
+            row["Content"] = self._download(row, context)
         return row
 
     def _download(self, row: dict[str, Any], context: Context) -> str:
         ep = self.parent_endpoint
         path = (f"{ep.url_path}/{quote(str(context.get(self.parent_key)), safe='')}"
                 f"/Attachments/{quote(str(row['FileName']), safe='')}")
-        resp = self.xero_tap.xero_client.request(
+        resp = self.run.xero_client.request(
             "GET", path, tenant_id=context.get(TENANT_KEY),
             headers={"Accept": str(row.get("MimeType") or "application/octet-stream")},
         )
@@ -200,13 +193,13 @@ class ConnectionsStream(Stream):
 
     name = "connections"
 
-    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
+    def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
         super().__init__(tap=tap, schema=schema, name=self.name)
+        self.run = run
         self.primary_keys = ["id"]
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        tap: TapXero = self._tap  # type: ignore[assignment]
-        for conn in tap.xero_client.connections():
+        for conn in self.run.xero_client.connections():
             row = convert_dates(dict(conn))
             row[TENANT_KEY] = conn.get("tenantId")
             yield normalise_datetimes(row, self.schema)
@@ -224,8 +217,8 @@ class ReportRowsStream(TenantStream):
 
     name = "report_rows"
 
-    def __init__(self, tap: TapXero, schema: dict[str, Any]) -> None:
-        super().__init__(tap=tap, name=self.name, schema=schema, path="/api.xro/2.0/Reports")
+    def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
+        super().__init__(tap, run, name=self.name, schema=schema, path="/api.xro/2.0/Reports")
         self.primary_keys = ["row_key"]
 
     @property
@@ -252,11 +245,11 @@ class ReportRowsStream(TenantStream):
                     yield from self._run(tenant_id, report, params)
             except ForbiddenError as exc:
                 # Granular scopes grant reports one by one: skip this report, keep the others.
-                self.xero_tap.note_forbidden(tenant_id, f"{self.name} ({report})",
+                self.run.note_forbidden(tenant_id, f"{self.name} ({report})",
                                              " or ".join(report_scopes(report)), exc)
 
     def _run(self, tenant_id: str, report: str, params: dict[str, Any]) -> Iterator[dict]:
-        body = self.xero_tap.xero_client.get_json(
+        body = self.run.xero_client.get_json(
             f"/api.xro/2.0/Reports/{report}", tenant_id=tenant_id, params=params
         )
         for entry in convert_dates(body).get("Reports") or []:
@@ -267,7 +260,7 @@ class ReportRowsStream(TenantStream):
         configured = self.config.get("aged_report_contact_ids")
         if configured:
             return [str(c) for c in configured]
-        touched = sorted(self.xero_tap.touched_contacts(tenant_id, report))
+        touched = sorted(self.run.touched_contacts(tenant_id, report))
         limit = int(self.config.get("aged_report_contact_limit") or 100)
         if len(touched) > limit:
             self.logger.warning(

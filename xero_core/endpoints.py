@@ -79,6 +79,7 @@ class Endpoint:
     replication_key: str | None = None  # the field the bookmark follows
     natural_keys: tuple[str, ...] = ()  # unique business keys the target matches on
     status_field: str | None = None  # where the record says DELETED / VOIDED / ARCHIVED
+    nested_status: str | None = None  # a list of sub-records with their own Status (Options)
     writes: frozenset[Write] = field(default_factory=frozenset)
     batch_max: int = MAX_BATCH  # records per write call (Accounts: 1)
     list_params: tuple[tuple[str, str], ...] = ()  # fixed query parameters on list reads
@@ -329,7 +330,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("tracking_categories", "/TrackingCategories", "TrackingCategories",
          "TrackingCategoryID", "TrackingCategory", _SET, natural_keys=("Name",),
          status_field="Status", where=True, order=True, hard_deletes=True,
-         list_params=(("includeArchived", "true"),),
+         nested_status="Options", list_params=(("includeArchived", "true"),),
          writes=frozenset({W.CREATE, W.UPDATE, W.ARCHIVE, W.DELETE_HTTP}),
          write_rank=0, single_object_body=True),
     _acc("users", "/Users", "Users", "UserID", "User", _SET, modified_since=True,
