@@ -3,6 +3,9 @@
     with SandboxProcess(size=60) as sandbox:
         settings = sandbox.orgs[0]["settings"]     # ready for tap-xero / target-xero
         sandbox.fault("503-offline", path="/Invoices", count=2)
+
+`SandboxAdmin` holds the admin helpers; `xero_sandbox.inprocess.SandboxInProcess` offers the
+same helpers over Flask's test client, without a server (for tests that need no socket).
 """
 
 from __future__ import annotations
@@ -23,70 +26,19 @@ class SandboxError(RuntimeError):
     """The sandbox did not start, or an admin call failed."""
 
 
-class SandboxProcess:
-    """A running `xero-sandbox serve` and helpers over its /__admin/ endpoints."""
+class SandboxAdmin:
+    """What a sandbox printed at start, and helpers over its /__admin/ endpoints.
 
-    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 2, limits: bool = True,
-                 token_lifetime: int | None = None, host: str = "127.0.0.1",
-                 startup_timeout: float = 60.0, command: list[str] | None = None) -> None:
-        prefix = command or [sys.executable, "-m", "xero_sandbox.cli"]
-        self.args = [*prefix, "serve", "--host", host,
-                     "--port", "0", "--seed", str(seed), "--size", str(size),
-                     "--orgs", str(orgs)]
-        if not limits:
-            self.args.append("--no-limits")
-        if token_lifetime is not None:
-            self.args += ["--token-lifetime", str(token_lifetime)]
-        self.startup_timeout = startup_timeout
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.info: dict[str, Any] = {}
-        self.start_seconds = 0.0
-        self._http = requests.Session()
+    Subclasses set `info` (the start line) and `_http` (the session that reaches the sandbox).
+    """
 
-    # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> SandboxProcess:
-        began = time.perf_counter()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, env=env)
-        assert self.proc.stdout is not None
-        line = b""
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            deadline = time.monotonic() + self.startup_timeout
-            while not line.endswith(b"\n"):
-                left = deadline - time.monotonic()
-                if left <= 0 or not sel.select(timeout=left):
-                    self.stop()
-                    raise SandboxError(f"the sandbox did not start within {self.startup_timeout}s")
-                chunk = os.read(self.proc.stdout.fileno(), 65536)
-                if not chunk:
-                    code = self.proc.wait()
-                    raise SandboxError(f"the sandbox exited with code {code} before it started")
-                line += chunk
-        self.info = json.loads(line.decode())
-        self.start_seconds = time.perf_counter() - began
-        return self
+    info: dict[str, Any]
+    _http: requests.Session
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        self.proc = None
-        self._http.close()
-
-    def __enter__(self) -> SandboxProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    @property
+    def http(self) -> requests.Session:
+        """A requests session that reaches this sandbox (its API, identity and admin URLs)."""
+        return self._http
 
     # -- what the server printed -----------------------------------------------------------------
     @property
@@ -180,3 +132,69 @@ class SandboxProcess:
         self.clear_requests()
         self.clear_faults()
         self.set_limits(True)
+
+
+class SandboxProcess(SandboxAdmin):
+    """A running `xero-sandbox serve` and helpers over its /__admin/ endpoints."""
+
+    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 2, limits: bool = True,
+                 token_lifetime: int | None = None, host: str = "127.0.0.1",
+                 startup_timeout: float = 60.0, command: list[str] | None = None) -> None:
+        prefix = command or [sys.executable, "-m", "xero_sandbox.cli"]
+        self.args = [*prefix, "serve", "--host", host,
+                     "--port", "0", "--seed", str(seed), "--size", str(size),
+                     "--orgs", str(orgs)]
+        if not limits:
+            self.args.append("--no-limits")
+        if token_lifetime is not None:
+            self.args += ["--token-lifetime", str(token_lifetime)]
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
+        self.start_seconds = 0.0
+        self._http = requests.Session()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> SandboxProcess:
+        began = time.perf_counter()
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, env=env)
+        assert self.proc.stdout is not None
+        line = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            deadline = time.monotonic() + self.startup_timeout
+            while not line.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(timeout=left):
+                    self.stop()
+                    raise SandboxError(f"the sandbox did not start within {self.startup_timeout}s")
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
+                    code = self.proc.wait()
+                    raise SandboxError(f"the sandbox exited with code {code} before it started")
+                line += chunk
+        self.info = json.loads(line.decode())
+        self.start_seconds = time.perf_counter() - began
+        return self
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc = None
+        self._http.close()
+
+    def __enter__(self) -> SandboxProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -545,10 +545,10 @@ ACC_BY_KEY_BY_STREAM = {ep.stream: key for key, ep in ACC_BY_KEY.items()}
 
 
 @pytest.fixture
-def writer(clean_sandbox: Any) -> Iterator[SandboxAPI]:
+def writer(clean_sandbox: Any, make_api: Callable[..., SandboxAPI]) -> Iterator[SandboxAPI]:
     """A Custom Connection of organisation 0 on a freshly re-seeded sandbox, limits off."""
     clean_sandbox.set_limits(False)
-    yield SandboxAPI(clean_sandbox)
+    yield make_api(0)
     clean_sandbox.set_limits(True)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import requests
-
 from xero_sandbox.testing import SandboxProcess
 
 
@@ -51,11 +49,14 @@ def test_state_counts_every_stream_and_clock_moves_forward(clean_sandbox) -> Non
     before = state["clock"]["offset"]
     clean_sandbox.advance_clock(90)
     assert clean_sandbox.state()["clock"]["offset"] == before + 90
-    resp = requests.post(f"{clean_sandbox.admin_url}/clock", json={"advance": -1}, timeout=10)
+    resp = clean_sandbox.http.post(f"{clean_sandbox.admin_url}/clock", json={"advance": -1},
+                                   timeout=10)
     assert resp.status_code == 400
 
 
-def test_start_line_has_settings_for_every_org_and_is_seed_deterministic(sandbox) -> None:
+def test_start_line_has_settings_for_every_org_and_is_seed_deterministic(
+        served_sandbox) -> None:
+    sandbox = served_sandbox
     info = sandbox.info
     assert info["url"].startswith("http://127.0.0.1:")
     assert info["admin_url"] == info["url"] + "/__admin"

@@ -8,7 +8,7 @@ INVOICES = "/api.xro/2.0/Invoices"
 
 
 def _token(sandbox, data, auth=None) -> requests.Response:
-    return requests.post(f"{sandbox.url}/connect/token", data=data, auth=auth, timeout=10)
+    return sandbox.http.post(f"{sandbox.url}/connect/token", data=data, auth=auth, timeout=10)
 
 
 def _custom_token(sandbox, org: int = 0, **form) -> dict:
@@ -23,7 +23,7 @@ def _get(sandbox, path, token, tenant_id=None, **kw) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     if tenant_id is not None:
         headers["Xero-Tenant-Id"] = tenant_id
-    return requests.get(sandbox.url + path, headers=headers, timeout=10, **kw)
+    return sandbox.http.get(sandbox.url + path, headers=headers, timeout=10, **kw)
 
 
 def test_client_credentials_answers_a_bearer_token(clean_sandbox) -> None:
@@ -109,8 +109,8 @@ def test_connections_list_the_tenants_a_token_reaches(clean_sandbox) -> None:
 
 def test_missing_invalid_and_expired_tokens_answer_401(clean_sandbox) -> None:
     tenant = clean_sandbox.orgs[0]["tenant_id"]
-    resp = requests.get(clean_sandbox.url + INVOICES, timeout=10,
-                        headers={"Xero-Tenant-Id": tenant, "Accept": "application/json"})
+    resp = clean_sandbox.http.get(clean_sandbox.url + INVOICES, timeout=10,
+                                  headers={"Xero-Tenant-Id": tenant, "Accept": "application/json"})
     assert resp.status_code == 401 and resp.json()["Title"] == "Unauthorized"
     assert _get(clean_sandbox, INVOICES, "not-a-token", tenant).status_code == 401
     clean_sandbox.set_token_lifetime(60)
@@ -155,9 +155,10 @@ def test_restricted_scopes_answer_403(clean_sandbox) -> None:
         assert resp.status_code == 403, path
         assert resp.json()["Detail"] == "AuthorizationUnsuccessful"
     # Read-only scopes do not allow writes.
-    put = requests.put(clean_sandbox.url + INVOICES, json={"Invoices": []}, timeout=10,
-                       headers={"Authorization": f"Bearer {token}", "Xero-Tenant-Id": tenant,
-                                "Accept": "application/json"})
+    put = clean_sandbox.http.put(clean_sandbox.url + INVOICES, json={"Invoices": []},
+                                 timeout=10, headers={"Authorization": f"Bearer {token}",
+                                                      "Xero-Tenant-Id": tenant,
+                                                      "Accept": "application/json"})
     assert put.status_code == 403
     # A token asked for afterwards says what it holds; restoring grants everything again.
     assert set(_custom_token(clean_sandbox)["scope"].split()) == {

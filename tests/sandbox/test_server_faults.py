@@ -44,17 +44,17 @@ def test_error_faults(clean_sandbox, make_api, kind: str, status: int, content_t
     assert [r["fault"] for r in clean_sandbox.requests()][-2:] == [kind, None]
 
 
-def test_reset_drops_the_connection_without_an_answer(clean_sandbox, make_api) -> None:
-    api = make_api()
-    clean_sandbox.fault("reset", path="/Invoices")
+def test_reset_drops_the_connection_without_an_answer(clean_served, make_served_api) -> None:
+    api = make_served_api()
+    clean_served.fault("reset", path="/Invoices")
     with pytest.raises(requests.ConnectionError):
         api.get(INVOICES)
     assert api.get(INVOICES).status_code == 200
 
 
-def test_slow_answers_after_the_client_gave_up(clean_sandbox, make_api) -> None:
-    api = make_api()
-    clean_sandbox.fault("slow", path="/Invoices", seconds=1.0)
+def test_slow_answers_after_the_client_gave_up(clean_served, make_served_api) -> None:
+    api = make_served_api()
+    clean_served.fault("slow", path="/Invoices", seconds=1.0)
     with pytest.raises(requests.ReadTimeout):
         api.get(INVOICES, timeout=0.3)
     assert api.get(INVOICES).status_code == 200

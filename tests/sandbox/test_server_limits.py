@@ -65,8 +65,9 @@ def test_app_minute_limit_spans_tenants(clean_sandbox, make_api) -> None:
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
-def test_a_sixth_concurrent_call_answers_429_concurrent(clean_sandbox, make_api) -> None:
-    api = make_api()
+def test_a_sixth_concurrent_call_answers_429_concurrent(clean_served, make_served_api) -> None:
+    clean_sandbox = clean_served
+    api = make_served_api()
     clean_sandbox.fault("slow", path="/Currencies", count=5, seconds=1.5)
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(

@@ -6,7 +6,6 @@ import math
 from datetime import datetime, timezone
 
 import pytest
-import requests
 
 from xero_core.dates import parse_ms_date, to_http_date
 from xero_core.endpoints import ENDPOINTS, Endpoint, Paging
@@ -268,8 +267,9 @@ def test_history_and_attachments(api) -> None:
     assert content.status_code == 200
     assert len(content.content) == att["ContentLength"]
     assert content.headers["Content-Type"].startswith(att["MimeType"])
-    by_url = requests.get(att["Url"], headers={"Authorization": f"Bearer {api.token}",
-                                               "Xero-Tenant-Id": api.tenant_id}, timeout=10)
+    by_url = api.sandbox.http.get(att["Url"], headers={"Authorization": f"Bearer {api.token}",
+                                                       "Xero-Tenant-Id": api.tenant_id},
+                                  timeout=10)
     assert by_url.content == content.content
     assert api.get(f"Invoices/{inv['InvoiceID']}/Attachments/nope.pdf").status_code == 404
 
