@@ -13,16 +13,25 @@ way the two taps read them (`order=UpdatedDateUTC ASC` and `If-Modified-Since`):
 middle and last, each `--repeat` times: the median round trip (request to last body byte, on an
 open connection), the sandbox's own `duration_ms` from its request log, and the CPU time this
 process (server and client) spent on it, which a busy machine inflates less than wall time.
+
+Then, in process (no socket: Flask's test client), the page of 1,000 invoices against the
+floor it cannot beat: encoding that same page's JSON body (`json.dumps` of the answer, to
+bytes) on its own. It prints both medians and their ratio (the goal: at most 1.5x), and with
+`--profile` the top entries of a cProfile of serving that page (`--size 20000` is enough for
+it: the page costs the same whatever the organisation holds).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import cProfile
 import gc
 import http.client
+import io
 import json
 import os
+import pstats
 import resource
 import statistics
 import sys
@@ -115,6 +124,61 @@ def time_pages(sandbox: Sandbox, port: int, repeat: int) -> list[tuple[Any, ...]
     return rows
 
 
+def _median_ms(fn: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def page_vs_encode(sandbox: Sandbox, repeat: int, profile: int) -> float:
+    """A page of 1,000 invoices served in process, against encoding its JSON alone; answers
+    the milliseconds of the encoding alone."""
+    app = create_app(sandbox)
+    client = app.test_client(use_cookies=False)
+    settings = sandbox.startup_info("http://localhost")["organisations"][0]["settings"]
+    token = client.post("/connect/token", data={"grant_type": "client_credentials"},
+                        headers={"Authorization": "Basic " + base64.b64encode(
+                            f"{settings['client_id']}:{settings['client_secret']}".encode()
+                        ).decode()}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Xero-Tenant-Id": settings["tenant_id"],
+               "Accept": "application/json", "If-Modified-Since": SINCE}
+    invoices = len(next(iter(sandbox.store.orgs.values())).coll("invoices"))
+    page = max(1, -(-invoices // 1000) // 2)
+    url = f"/api.xro/2.0/Invoices?{urlencode({'page': page, 'pageSize': 1000, 'order': ORDER})}"
+
+    def serve() -> bytes:
+        resp = client.get(url, headers=headers)
+        if resp.status_code != 200:
+            raise SystemExit(f"in process: {resp.status_code} {resp.data[:300]!r}")
+        return resp.data
+
+    body = json.loads(serve())
+    assert len(body["Invoices"]) == min(1000, invoices), len(body["Invoices"])
+
+    def encode() -> bytes:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+    serve_ms = _median_ms(serve, repeat)
+    encode_ms = _median_ms(encode, repeat)
+    print(f"\nin process, page {page} of 1,000 invoices ({len(encode()) / 1e6:.2f} MB), median "
+          f"of {repeat}: served in {serve_ms:.1f} ms; encoding its JSON alone {encode_ms:.1f} "
+          f"ms; ratio {serve_ms / encode_ms:.2f}x (goal <= 1.5x)")
+    if profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(repeat):
+            serve()
+        prof.disable()
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(profile)
+        print(f"\ncProfile of {repeat} pages, top {profile} by own time:")
+        print(out.getvalue())
+    return encode_ms
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=169_700,
@@ -123,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orgs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=5, help="requests per timed page")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="print the top N cProfile entries of serving the in-process page")
+    parser.add_argument("--no-http", action="store_true",
+                        help="skip the pages through HTTP (only the in-process comparison)")
     args = parser.parse_args(argv)
 
     gc.collect()
@@ -147,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(["resource", "records"], [*rows, ("total", total)]))
     print()
 
+    encode_ms = page_vs_encode(sandbox, max(args.repeat, 5), args.profile)
+    if args.no_http:
+        sys.stdout.flush()
+        os._exit(0)
     server = make_server("127.0.0.1", 0, create_app(sandbox), threaded=True,
                          request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -161,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.repeat}:")
     print(markdown_table(["page style", "page", "invoices", "body MB", "sandbox ms",
                           "round trip ms", "CPU ms"], rows))
+    middle = rows[1]  # the middle page of 1,000: the page the in-process comparison encodes
+    print(f"\nthrough HTTP, the middle page of 1,000: sandbox {middle[4]} ms, round trip "
+          f"{middle[5]} ms; encoding its JSON alone {encode_ms:.1f} ms; ratio "
+          f"{middle[4] / encode_ms:.2f}x (sandbox) / {middle[5] / encode_ms:.2f}x (round trip)")
     print(f"\npeak RSS at the end {peak_rss_mb():,.0f} MB; load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     sys.stdout.flush()

@@ -14,10 +14,10 @@ from flask import Flask, Response, g, request
 
 from xero_core.endpoints import API_BASES
 from xero_sandbox.admin import admin_blueprint, admin_guard, webhooks_blueprint
-from xero_sandbox.backend.auth import AuthFailure
+from xero_sandbox.backend.answers import Answer
 from xero_sandbox.backend.sandbox import Sandbox, SandboxConfig
 from xero_sandbox.handlers import forced, handle
-from xero_sandbox.responses import json_response
+from xero_sandbox.responses import answer_response, json_response
 from xero_sandbox.routes import API_METHODS
 
 LOGGED_HEADERS = ("If-Modified-Since", "Idempotency-Key", "Content-Type", "User-Agent",
@@ -63,13 +63,13 @@ def create_app(sandbox: Sandbox) -> Flask:
             return refused
         answer = sandbox.identity.token(request.form, request.headers.get("Authorization"))
         g.client_id, g.grant_type = answer.client_id, answer.grant_type
-        return json_response(answer.status, answer.body, {"Cache-Control": "no-store"})
+        return answer_response(answer)
 
     @app.get("/connections")
     def connections() -> Response:
         token = sandbox.identity.bearer(request.headers.get("Authorization"))
-        if isinstance(token, AuthFailure):
-            return json_response(token.status, token.body)
+        if isinstance(token, Answer):
+            return answer_response(token)
         g.client_id = token.client.client_id
         refused = forced(sandbox.faults.pick("GET", request.path, None))
         if refused is not None:

@@ -17,7 +17,7 @@ from xero_core.errors import validation_exception
 from xero_sandbox import responses
 from xero_sandbox.backend import reads, reports, rules
 from xero_sandbox.backend.answers import Answer, not_found
-from xero_sandbox.backend.auth import AuthFailure, CallIdentity, has_scope
+from xero_sandbox.backend.auth import CallIdentity, has_scope
 from xero_sandbox.backend.faults import ANSWER_KINDS, FaultRule
 from xero_sandbox.backend.sandbox import Sandbox
 from xero_sandbox.backend.store import Organisation
@@ -39,8 +39,8 @@ def forced(rule: FaultRule | None, *, sleep: bool = True) -> Response | None:
 def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
     ident = sandbox.identity.identify(request.headers.get("Authorization"),
                                       request.headers.get("Xero-Tenant-Id"))
-    if isinstance(ident, AuthFailure):
-        return json_response(ident.status, ident.body)
+    if isinstance(ident, Answer):
+        return answer_response(ident)
     g.tenant_id, g.client_id = ident.tenant_id, ident.client.client_id
     fault = sandbox.faults.pick(request.method, request.path, ident.tenant_id)
     refused = forced(fault, sleep=False)

@@ -1,4 +1,5 @@
-"""What the backend answers: one `Answer` type for reads, writes and reports, and the bodies
+"""What the backend answers: one `Answer` type for reads, writes, reports and the identity
+server (its refusals, and its token answers: auth.TokenAnswer adds who asked), and the bodies
 Xero answers with (its envelope, its 404, its 400 ValidationException).
 
 An answer is data, not HTTP: `xero_sandbox.responses` turns it into the Flask response (JSON

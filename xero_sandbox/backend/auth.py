@@ -20,6 +20,7 @@ from typing import Any
 
 from xero_core.endpoints import ENDPOINTS, REPORT_GRANULAR_SCOPES, REPORT_SCOPE
 from xero_core.errors import forbidden, unauthorized
+from xero_sandbox.backend.answers import Answer
 
 REFRESH_GRACE = 1800.0  # seconds an already-used refresh token keeps working
 DEFAULT_TOKEN_LIFETIME = 1800
@@ -81,17 +82,17 @@ class CallIdentity:
 
 
 @dataclass
-class AuthFailure:
-    status: int
-    body: dict[str, Any]
+class TokenAnswer(Answer):
+    """The token endpoint's answer, and who asked for what (for the request log)."""
 
-
-@dataclass
-class TokenAnswer:
-    status: int
-    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=lambda: {"Cache-Control": "no-store"})
     client_id: str | None = None
     grant_type: str | None = None
+
+
+def _token_answer(status: int, body: dict[str, Any], client_id: str | None,
+                  grant_type: str | None) -> TokenAnswer:
+    return TokenAnswer(status, body, client_id=client_id, grant_type=grant_type)
 
 
 def _hex(rng: random.Random, n: int) -> str:
@@ -170,36 +171,36 @@ class Identity:
         client = self.clients.get(client_id or "")
         if client is None or not secrets.compare_digest(
                 (client_secret or "").encode(), client.client_secret.encode()):
-            return TokenAnswer(400, {"error": "invalid_client"}, None, grant)
+            return _token_answer(400, {"error": "invalid_client"}, None, grant)
         if grant == "client_credentials":
             if not client.custom:
-                return TokenAnswer(400, {"error": "unauthorized_client"}, client.client_id, grant)
-            return TokenAnswer(200, self._issue(client, form.get("scope")), client.client_id,
-                               grant)
+                return _token_answer(400, {"error": "unauthorized_client"}, client.client_id, grant)
+            return _token_answer(200, self._issue(client, form.get("scope")), client.client_id,
+                                 grant)
         if grant == "refresh_token":
             if client.custom:
-                return TokenAnswer(400, {"error": "unauthorized_client"}, client.client_id, grant)
+                return _token_answer(400, {"error": "unauthorized_client"}, client.client_id, grant)
             return self._refresh_grant(client, form.get("refresh_token", ""))
-        return TokenAnswer(400, {"error": "unsupported_grant_type"}, client.client_id, grant)
+        return _token_answer(400, {"error": "unsupported_grant_type"}, client.client_id, grant)
 
     def _refresh_grant(self, client: Client, token: str) -> TokenAnswer:
         now = self.clock()
         with self._lock:
             entry = self._refresh.get(token)
             if entry is None or entry.client_id != client.client_id:
-                return TokenAnswer(400, {"error": "invalid_grant"}, client.client_id,
-                                   "refresh_token")
+                return _token_answer(400, {"error": "invalid_grant"}, client.client_id,
+                                     "refresh_token")
             if entry.used_at is not None and now > entry.used_at + REFRESH_GRACE:
                 del self._refresh[token]
-                return TokenAnswer(400, {"error": "invalid_grant"}, client.client_id,
-                                   "refresh_token")
+                return _token_answer(400, {"error": "invalid_grant"}, client.client_id,
+                                     "refresh_token")
             if entry.used_at is None:
                 entry.used_at = now
             new = secrets.token_hex(32)
             self._refresh[new] = _Refresh(client.client_id)
         body = self._issue(client, None)
         body["refresh_token"] = new
-        return TokenAnswer(200, body, client.client_id, "refresh_token")
+        return _token_answer(200, body, client.client_id, "refresh_token")
 
     def _issue(self, client: Client, requested: str | None) -> dict[str, Any]:
         granted = self._scopes.get(client.client_id, ALL_SCOPES)
@@ -212,28 +213,28 @@ class Identity:
                 "scope": " ".join(sorted(scopes))}
 
     # -- checks on API calls -----------------------------------------------------------------------
-    def bearer(self, authorization: str | None) -> AccessToken | AuthFailure:
+    def bearer(self, authorization: str | None) -> AccessToken | Answer:
         """The live access token of an `Authorization: Bearer` header, or the 401 to answer."""
         if not authorization or not authorization.lower().startswith("bearer "):
-            return AuthFailure(401, unauthorized("AuthenticationUnsuccessful"))
+            return Answer(401, unauthorized("AuthenticationUnsuccessful"))
         token = authorization[7:].strip()
         with self._lock:
             found = self._tokens.get(token)
         if found is None:
-            return AuthFailure(401, unauthorized("AuthenticationUnsuccessful"))
+            return Answer(401, unauthorized("AuthenticationUnsuccessful"))
         if self.clock() >= found.expires_at:
-            return AuthFailure(401, unauthorized(expired_detail(found.expires_at)))
+            return Answer(401, unauthorized(expired_detail(found.expires_at)))
         return found
 
     def identify(self, authorization: str | None, tenant_header: str | None
-                 ) -> CallIdentity | AuthFailure:
+                 ) -> CallIdentity | Answer:
         """Token, then tenant: 401 for a bad token, 403 for a tenant the token does not reach.
 
         A Custom Connection needs no Xero-Tenant-Id (its token reaches one org); a standard
         app's token without the header answers 403 AuthenticationUnsuccessful, as Xero does.
         """
         token = self.bearer(authorization)
-        if isinstance(token, AuthFailure):
+        if isinstance(token, Answer):
             return token
         client = token.client
         wanted = (tenant_header or "").strip().lower()
@@ -241,12 +242,12 @@ class Identity:
             if client.custom:
                 wanted = client.tenant_ids[0].lower()
             else:
-                return AuthFailure(403, forbidden("AuthenticationUnsuccessful"))
+                return Answer(403, forbidden("AuthenticationUnsuccessful"))
         for tid in client.tenant_ids:
             if tid.lower() == wanted:
                 scopes = token.scopes & self._scopes.get(client.client_id, frozenset())
                 return CallIdentity(client, tid, scopes)
-        return AuthFailure(403, forbidden("AuthorizationUnsuccessful"))
+        return Answer(403, forbidden("AuthorizationUnsuccessful"))
 
     def connections(self, token: AccessToken) -> list[dict[str, Any]]:
         """GET /connections for a token: one entry per tenant it reaches."""
