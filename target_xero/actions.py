@@ -363,12 +363,6 @@ def _removal_for_new(ep: Endpoint, removal: str) -> tuple[Action, str] | None:
     if removal == ARCHIVED and Write.ARCHIVE in writes:
         return Action.ARCHIVE, "ACTIVE"
     if removal == DELETED and Write.DELETE_STATUS in writes:
-        return Action.DELETE, _INITIAL_BEFORE_DELETE.get(ep.stream, "DRAFT")
+        return Action.DELETE, ep.status_before_delete
     return None
 
-
-# The status a record is created in before it is deleted (DRAFT where Xero has drafts).
-_INITIAL_BEFORE_DELETE = {
-    "bank_transactions": "AUTHORISED", "batch_payments": "AUTHORISED",
-    "contact_groups": "ACTIVE", "tax_rates": "ACTIVE", "repeating_invoices": "AUTHORISED",
-}

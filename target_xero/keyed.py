@@ -10,8 +10,8 @@ from target_xero.actions import Action, Decision, removal_request
 from target_xero.work import Work
 
 if TYPE_CHECKING:
+    from target_xero.context import WriteContext
     from target_xero.references import References
-    from target_xero.target import TargetXero
     from xero_core.endpoints import Endpoint
 
 
@@ -25,14 +25,14 @@ class _Sink(Protocol):
     @property
     def refs(self) -> References: ...
     @property
-    def target_xero(self) -> TargetXero: ...
+    def context(self) -> WriteContext: ...
     @property
     def stream_name(self) -> str: ...
     @property
     def logger(self) -> logging.Logger: ...
     @property
     def _cache_stream(self) -> str: ...
-    def confirm(self, w: Work, action: Action) -> None: ...
+    def confirm(self, w: Work, action: Action, detail: dict[str, Any] | None = None) -> None: ...
     def _xero_id(self, w: Work) -> str | None: ...
 
 
@@ -88,7 +88,7 @@ class KeyedRecords:
     def _skip_cached(self: _Sink, works: list[Work]) -> list[Work]:
         """Records the identity cache knows as written with this very content: skipped, no
         call. The rest go on to the lookup in Xero."""
-        cache = self.target_xero.xero.cache
+        cache = self.context.xero.cache
         keyed = [w for w in works if w.key is not None]
         if cache is None or not keyed:
             return works
@@ -108,7 +108,7 @@ class KeyedRecords:
 
     def _remember(self: _Sink, works: list[Work]) -> None:
         """Tell the identity cache what Xero confirmed (kept) or removed (forgotten)."""
-        cache = self.target_xero.xero.cache
+        cache = self.context.xero.cache
         if cache is None:
             return
         kept = [(w.key.token, w.xero_id or self._xero_id(w) or "", w.fingerprint)

@@ -18,16 +18,14 @@ Both streams are off unless the operator enables them (`enable_raw_requests`,
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from target_xero.actions import Action, Decision
+from target_xero.sink_base import XeroSink
 from target_xero.work import Work
 from xero_core.endpoints import API_BASES
 from xero_core.errors import XeroHTTPError, validation_messages
-
-if TYPE_CHECKING:
-    from target_xero.sinks import XeroSink
 
 METHODS = frozenset({"GET", "PUT", "POST", "PATCH", "DELETE"})
 MAX_ANSWER_CHARS = 20_000  # of an answer kept in the results file
@@ -62,7 +60,7 @@ def raw_request_problem(raw: dict[str, Any]) -> str | None:
 
 def _enabled(sink: XeroSink, works: list[Work], setting: str, action: Action) -> bool:
     """True when the operator turned the stream on; else every record is rejected saying so."""
-    if sink.target_xero.config.get(setting):
+    if sink.context.config.get(setting):
         return True
     for w in works:
         sink.reject(w, [f"{sink.route.mode} are off: the operator enables them with {setting}"],
@@ -73,7 +71,7 @@ def _enabled(sink: XeroSink, works: list[Work], setting: str, action: Action) ->
 def write_raw_requests(sink: XeroSink, works: list[Work]) -> None:
     if not _enabled(sink, works, "enable_raw_requests", Action.CALL):
         return
-    x = sink.target_xero.xero
+    x = sink.context.xero
     for w in works:
         problem = raw_request_problem(w.raw)
         if problem:
@@ -143,3 +141,17 @@ def send_invoice_emails(sink: XeroSink, works: list[Work]) -> None:
             continue
         sink.refs.index("invoices").add({**invoice, "SentToContact": True})
         sink.confirm(w, Action.EMAIL)
+
+
+class RawRequestsSink(XeroSink):
+    """The `raw_requests` stream: each record one call."""
+
+    def write(self, works: list[Work]) -> None:
+        write_raw_requests(self, works)
+
+
+class InvoiceEmailsSink(XeroSink):
+    """The `invoice_emails` stream: each record one invoice to email."""
+
+    def write(self, works: list[Work]) -> None:
+        send_invoice_emails(self, works)

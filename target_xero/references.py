@@ -8,13 +8,8 @@ unpaged resources (accounts, items, tracking categories, tax rates, ...) and tho
 batched filter for (purchase orders, quotes) are listed once per run instead. Write results
 are added to the index, so a record written early in a run is found without another call.
 
-`resolve_refs` rewrites the references inside a record so a record read from organisation A
-can be written into organisation B: a nested id (Contact.ContactID, Invoice.InvoiceID,
-Account.AccountID, a line's AccountID) is kept only if B holds it; otherwise it is stripped and
-the natural key (Contact.Name, Invoice.InvoiceNumber, Account.Code, AccountCode) is used,
-replaced by B's id when B has a match. A contact B does not know keeps only its Name, so Xero
-creates it (Xero's own rule for a Contact given by Name). Items and tracking are referenced by
-code / name already (ItemCode, Tracking Name + Option): their ids are dropped.
+The references inside a record (a contact, an account ...) are rewritten for the target
+organisation in `record_refs.py`.
 """
 
 from __future__ import annotations
@@ -61,8 +56,12 @@ def lists_all(ep: Endpoint) -> bool:
 # carries the supplier's own number, so two suppliers' bills can both be "1001". A match by
 # number on these must also agree on the contact.
 PER_CONTACT_TYPES = frozenset({"ACCPAY", "ACCPAYCREDIT"})
-# Resources whose natural key is a document number shared across types (ACCREC / ACCPAY ...).
-TYPED_NUMBERS = frozenset({"invoices", "credit_notes"})
+
+
+def typed_numbers(stream: str) -> bool:
+    """Its natural key is a document number shared across types (ACCREC / ACCPAY ...)."""
+    ep = BY_STREAM.get(stream)
+    return ep is not None and ep.typed_numbers
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ class Match:
         said = f" and {like.describe()}" if like is not None and like.describe() else ""
         return (f"{field_name}: {value!s}{said} matches {len(self.candidates)} {ep.stream} in "
                 f"this organisation ({pk} {ids}{more}): ambiguous, not guessed; give the "
-                f"{pk}" + (" or the Type and Contact" if ep.stream in TYPED_NUMBERS else ""))
+                f"{pk}" + (" or the Type and Contact" if ep.typed_numbers else ""))
 
 
 class Index:
@@ -405,126 +404,3 @@ class References:
     def find(self, stream: str, rid: Any = None, natural: Any = None) -> dict[str, Any] | None:
         """The one record by id, else by natural key; None when none or several."""
         return self.match(stream, rid, natural).found
-
-
-# --- references inside records ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RefField:
-    """A nested object that points at another resource: {id_field, natural_field}."""
-
-    field: str  # e.g. "Contact"
-    stream: str  # the resource it points at
-    id_field: str
-    natural_field: str | None
-    must_exist: bool = False  # no create-by-name fallback (an account must exist)
-
-
-_CONTACT = RefField("Contact", "contacts", "ContactID", "Name")
-_ACCOUNT = RefField("Account", "accounts", "AccountID", "Code", must_exist=True)
-REF_FIELDS: dict[str, tuple[RefField, ...]] = {
-    "invoices": (_CONTACT,),
-    "credit_notes": (_CONTACT,),
-    "purchase_orders": (_CONTACT,),
-    "quotes": (_CONTACT,),
-    "repeating_invoices": (_CONTACT,),
-    "bank_transactions": (_CONTACT, RefField("BankAccount", "accounts", "AccountID", "Code",
-                                             must_exist=True)),
-    "bank_transfers": (RefField("FromBankAccount", "accounts", "AccountID", "Code", True),
-                       RefField("ToBankAccount", "accounts", "AccountID", "Code", True)),
-    "payments": (RefField("Invoice", "invoices", "InvoiceID", "InvoiceNumber", True),
-                 RefField("CreditNote", "credit_notes", "CreditNoteID", "CreditNoteNumber",
-                          True),
-                 _ACCOUNT),
-}
-LINE_FIELDS = ("LineItems", "JournalLines")
-# Top-level ids with no natural key to fall back to: kept only if the target holds them.
-OPTIONAL_IDS = {"BrandingThemeID": "branding_themes", "RepeatingInvoiceID": "repeating_invoices"}
-
-
-def wanted_refs(stream: str, record: dict[str, Any]) -> dict[str, tuple[set[str], set[str]]]:
-    """The (ids, natural keys) a record refers to, per resource stream."""
-    out: dict[str, tuple[set[str], set[str]]] = {}
-    for ref in REF_FIELDS.get(stream, ()):
-        obj = record.get(ref.field)
-        if not isinstance(obj, dict):
-            continue
-        ids, nats = out.setdefault(ref.stream, (set(), set()))
-        if obj.get(ref.id_field):
-            ids.add(str(obj[ref.id_field]))
-        if ref.natural_field and obj.get(ref.natural_field):
-            nats.add(str(obj[ref.natural_field]))
-    for id_field, stream_ in OPTIONAL_IDS.items():
-        if record.get(id_field):
-            out.setdefault(stream_, (set(), set()))[0].add(str(record[id_field]))
-    for lf in LINE_FIELDS:
-        for line in record.get(lf) or []:
-            if isinstance(line, dict) and line.get("AccountID"):
-                out.setdefault("accounts", (set(), set()))[0].add(str(line["AccountID"]))
-    return out
-
-
-def resolve_refs(refs: References, stream: str, record: dict[str, Any]) -> list[str]:
-    """Rewrite the record's references for the target organisation, in place.
-
-    Returns the problems (a reference that matches nothing and has no fallback).
-    """
-    problems: list[str] = []
-    for ref in REF_FIELDS.get(stream, ()):
-        obj = record.get(ref.field)
-        if not isinstance(obj, dict):
-            continue
-        rid, nat = obj.get(ref.id_field), obj.get(ref.natural_field or "")
-        # A payment's Invoice / CreditNote by number: the number alone may name several
-        # documents (suppliers' bills); the Type and Contact it carries narrow them down.
-        like = like_of(obj) if ref.stream in TYPED_NUMBERS else None
-        match = refs.match(ref.stream, rid, nat, like)
-        found = match.found
-        if found is None and match.ambiguous:
-            problems.append(match.problem(BY_STREAM[ref.stream],
-                                          f"{ref.field}.{ref.natural_field}", nat, like))
-            continue
-        if found is not None:
-            record[ref.field] = {ref.id_field: found[ref.id_field]}
-        elif nat and not ref.must_exist:
-            # Unknown here: drop the foreign id, keep the natural key (Xero creates a contact
-            # given only by Name).
-            record[ref.field] = {ref.natural_field: nat}
-        else:
-            what = f"{ref.id_field} {rid}" if rid else ""
-            if nat:
-                what += f"{' / ' if what else ''}{ref.natural_field} {nat}"
-            problems.append(f"{ref.field}: no {ref.stream} with {what or 'an id or key'} "
-                            f"in this organisation")
-    for id_field, stream_ in OPTIONAL_IDS.items():
-        if record.get(id_field) and refs.find(stream_, record[id_field]) is None:
-            record.pop(id_field)  # another organisation's theme / template: use the default
-    for lf in LINE_FIELDS:
-        for line in record.get(lf) or []:
-            if isinstance(line, dict):
-                problems.extend(_resolve_line(refs, lf, line))
-    return problems
-
-
-def _resolve_line(refs: References, lf: str, line: dict[str, Any]) -> list[str]:
-    aid = line.get("AccountID")
-    if aid:
-        found = refs.find("accounts", aid)
-        if found is None:
-            line.pop("AccountID")
-            if not line.get("AccountCode"):
-                return [f"{lf}: no account with AccountID {aid} in this organisation and no "
-                        f"AccountCode to fall back to"]
-    item = line.get("Item")
-    if isinstance(item, dict):
-        if not line.get("ItemCode") and item.get("Code"):
-            line["ItemCode"] = item["Code"]
-        line.pop("Item")
-    tracking = line.get("Tracking")
-    if isinstance(tracking, list):
-        line["Tracking"] = [
-            {k: v for k, v in t.items() if k in ("Name", "Option")} if isinstance(t, dict)
-            and t.get("Name") and t.get("Option") else t
-            for t in tracking
-        ]
-    return []

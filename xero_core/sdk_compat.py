@@ -61,3 +61,59 @@ def register_raw_schemas(tap: _Tap) -> None:
 
 
 # --- target -----------------------------------------------------------------------------------
+import inspect as _inspect  # noqa: E402 (one section per plugin)
+
+from singer_sdk import Target as _Target  # noqa: E402
+from singer_sdk.sinks import Sink as _Sink  # noqa: E402
+
+
+def add_sdc_metadata(sink: _Sink, record: dict, message: dict) -> None:
+    """`add_record_metadata`: the SDK's `_sdc_*` columns on a record, as the SDK fills them.
+
+    singer-sdk fills them only inside `Target._process_record_message`; there is no public
+    method for a target that reads RECORD messages itself (target-xero rejects a bad record
+    instead of raising). Upstream: meltano/sdk#156 ("Improve _sdc metadata handling") was
+    closed without a public hook. The batch context is not kept (`_sdc_batched_at` is the
+    time of the call, as the SDK does for a context without `batch_start_time`).
+    """
+    sink._add_sdc_metadata_to_record(record, message, {})
+
+
+# singer-sdk 0.54 counts a record in `record_counter_metric` when it is read (in
+# `Target._process_record_message`); 0.55 counts it when written (`Sink.tally_record_written`).
+_COUNTED_ON_WRITE = "record_counter_metric" in _inspect.getsource(_Sink.tally_record_written)
+
+
+def count_record_read(sink: _Sink) -> None:
+    """Tally a record read as the SDK's own RECORD handler would (the metric once)."""
+    sink.tally_record_read()
+    if not _COUNTED_ON_WRITE:
+        sink.record_counter_metric.increment()
+
+
+class TargetStateHooks(_Target):
+    """A target that hears each STATE message and writes each STATE itself.
+
+    singer-sdk keeps the latest STATE in `Target._latest_state` and writes it from
+    `drain_all` (at the end, on SIGTERM, when records grow old) through
+    `Target._write_state_message`; there is no public hook to hold a STATE back until the
+    records before it are settled, or to act before one is written (target-xero syncs its
+    rejects file first and drops a repeat). Upstream: meltano/sdk#3000 and meltano/sdk#3040
+    (when a target writes STATE) changed this behaviour without adding a hook; the SDK's
+    STATE writer for taps (meltano/sdk#3114) is not used by targets.
+    """
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        self.message_reader.assert_line_requires(message_dict, requires={"value"})
+        self._latest_state = message_dict["value"]  # drain_all writes it
+        self.state_received(message_dict["value"])
+
+    def _write_state_message(self, state: dict) -> None:
+        self.write_state(state)
+
+    def state_received(self, state: dict) -> None:
+        """A STATE message arrived (already kept for the next drain_all)."""
+
+    def write_state(self, state: dict) -> None:
+        """Write a STATE to stdout, as the SDK does."""
+        super()._write_state_message(state)

@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 
 from target_xero.actions import Action, clean_payload, decide, removal_request
-from target_xero.references import References, resolve_refs
-from target_xero.sinks import Work, _chunks, _rounds, fingerprint, idempotency_key, route_for
+from target_xero.batching import chunks as _chunks
+from target_xero.batching import idempotency_key
+from target_xero.batching import rounds as _rounds
+from target_xero.record_refs import resolve_refs
+from target_xero.references import References
+from target_xero.routes import route_for
+from target_xero.work import Work, fingerprint
 from xero_core.endpoints import BY_STREAM
 
 INV = BY_STREAM["invoices"]
@@ -221,7 +226,7 @@ def test_covers_compares_as_xero_answers(sent, held_, same) -> None:
     ("/api.xro/2.0/Invoices/", False),
 ])
 def test_ids_in_write_urls_must_be_guids(path, ok) -> None:
-    from target_xero.sinks import _check_path_id
+    from target_xero.write_checks import check_path_id as _check_path_id
     from xero_core.errors import XeroHTTPError
 
     if ok:

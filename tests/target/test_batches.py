@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from target_xero import sinks
+from target_xero.context import WriteContext
 from target_xero.target import TargetXero
 from tests.target.conftest import (
     api_calls,
@@ -51,7 +52,7 @@ def test_mixed_batch_valid_written_invalid_rejected_state_after(
         clean_sandbox, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     contact = held(clean_sandbox, 0, "contacts")[0]["Name"]
     events: list[tuple[str, Any]] = []
-    real_confirm, real_reject = sinks.XeroSink.confirm, TargetXero.reject
+    real_confirm, real_reject = sinks.XeroSink.confirm, WriteContext.reject
 
     def confirm(self, w, action):
         events.append(("settled", w.raw.get("InvoiceNumber")))
@@ -62,7 +63,7 @@ def test_mixed_batch_valid_written_invalid_rejected_state_after(
         return real_reject(self, stream, record, action, reasons, line, **kw)
 
     monkeypatch.setattr(sinks.XeroSink, "confirm", confirm)
-    monkeypatch.setattr(TargetXero, "reject", reject)
+    monkeypatch.setattr(WriteContext, "reject", reject)
     messages = [schema_msg("invoices")]
     for i in range(6):
         bad = {"LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1,
