@@ -144,8 +144,8 @@ def check_landed(sandbox: SandboxProcess, n: int) -> tuple[int, int]:
     return landed, updated
 
 
-def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None = None
-              ) -> TargetRun:
+def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None = None,
+              profile: Path | None = None) -> TargetRun:
     began = time.perf_counter()
     sandbox = start_sandbox(size=SANDBOX_SIZE, limits=True)
     try:
@@ -168,8 +168,11 @@ def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None 
                   f"client limit {client_limit or 'default'}/min",
                   file=sys.stderr, flush=True)
             with open(input_path, "rb") as stdin:
-                measured = run_measured(
-                    [str(VENV_BIN / "target-xero"), "--config", str(config_path)],
+                command = [str(VENV_BIN / "target-xero"), "--config", str(config_path)]
+                if profile is not None:  # the same run under cProfile (CPU figures grow)
+                    command = [str(VENV_BIN / "python"), "-m", "cProfile", "-o",
+                               str(profile.resolve()), "-m", "target_xero.target", *command[1:]]
+                measured = run_measured(command,
                     stdin=stdin, stderr_path=workdir / "target.stderr.log", timeout=timeout,
                     cwd=workdir)
             if measured.returncode != 0:
@@ -183,7 +186,8 @@ def bench_one(n: int, *, limits: bool, timeout: float, client_limit: int | None 
                         summary.strip())
         print(f"#   {calls.total} calls ({dict(calls.by_method)}), {run.rate_limited} x 429, "
               f"{measured.seconds:.1f}s, {measured.peak_rss_mb:.0f} MB, "
-              f"{measured.cpu_seconds:.1f}s CPU, sandbox {calls.server_seconds:.1f}s; "
+              f"{measured.cpu_seconds:.2f}s CPU ({measured.cpu_seconds / n * 1000:.2f}s per 1,000 "
+              f"records), sandbox {calls.server_seconds:.1f}s; "
               f"landed {landed:,}, updated {updated:,}; {run.summary!r}",
               file=sys.stderr, flush=True)
         return run
@@ -202,12 +206,17 @@ def main(argv: list[str] | None = None) -> int:
                              "default: not set, i.e. 60)")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds before the target is killed")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="run the target under cProfile and write its stats to this file "
+                             "(python -m pstats FILE; CPU figures include the profiler)")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.n.split(",") if s.strip()]
     limits = not args.no_limits
 
     runs = [bench_one(n, limits=limits, timeout=args.timeout,
-                      client_limit=args.max_calls_per_minute) for n in sizes]
+                      client_limit=args.max_calls_per_minute,
+                      profile=args.profile.with_suffix(f".{n}.prof") if args.profile else None)
+            for n in sizes]
     rows = [(r.n, "on" if r.limits else "off", r.client_limit or 60, r.calls.total,
              r.calls.by_method.get("GET", 0),
              r.calls.total - r.calls.by_method.get("GET", 0), r.rate_limited,

@@ -19,14 +19,13 @@ actions is this module in prose:
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from target_xero import spec_fields
 from xero_core.dates import parse_datetime, parse_ms_date
 from xero_core.endpoints import Endpoint, Write
-from xero_core.openapi_schemas import component_properties
 
 
 class Action(str, enum.Enum):
@@ -94,11 +93,9 @@ class Decision:
     fallback: Action | None = None  # when Xero refuses a hard delete (account in use)
 
 
-@functools.cache
 def read_only_fields(schema: str) -> frozenset[str]:
     """Fields the vendored OpenAPI spec marks readOnly for a component (empty if unknown)."""
-    props = component_properties(schema)
-    return frozenset(k for k, v in props.items() if isinstance(v, dict) and v.get("readOnly"))
+    return spec_fields.read_only_fields(schema)
 
 
 def _iso_dates(value: Any) -> Any:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from target_xero import spec_fields
 from xero_core.endpoints import Endpoint
-from xero_core.openapi_schemas import component_properties
 
 _SAFE = "-_.~:@!$'()*+,;="  # kept as is in a key; everything else is %-encoded
 _SAFE_STREAM = _SAFE.replace(":", "")  # the stream's name ends at the first ":"
@@ -116,7 +116,7 @@ def stamp(name: str, max_len: int, payload: dict[str, Any], key: SourceKey) -> N
 
 def strip_unknown(ep: Endpoint, payload: dict[str, Any], fields: Sequence[str]) -> None:
     """Drop the source-key fields Xero's resource does not have (e.g. `order_id`)."""
-    known = component_properties(ep.schema, ep.api)
+    known = spec_fields.component_fields(ep.schema, ep.api)
     for name in fields:
         if name not in known:
             payload.pop(name, None)

@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from singer_sdk.exceptions import InvalidRecord
+import jsonschema
+from singer_sdk.exceptions import InvalidJSONSchema, InvalidRecord
 from singer_sdk.sinks import Sink
-from singer_sdk.sinks.core import BaseJSONSchemaValidator, JSONSchemaValidator
+from singer_sdk.sinks.core import BaseJSONSchemaValidator
+from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
 from target_xero.actions import SDC_DELETED_AT, Action
 from target_xero.batching import LOOKAHEAD_BATCHES, idempotency_key
 from target_xero.context import WriteContext
 from target_xero.identity import source_fields, source_key
+from target_xero.quick_schema import quick_check, schema_is_valid
 from target_xero.references import References, like_of
 from target_xero.routes import HISTORY, RECORDS
 from target_xero.work import Work, fingerprint
@@ -34,10 +37,29 @@ SDC_COLUMNS = ("_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc
 SDC_DELETED_AT_SCHEMA = {"type": ["null", "string"], "format": "date-time"}
 
 
-class PathValidator(JSONSchemaValidator):
-    """Schema validation whose message names every failing field by its path."""
+class PathValidator(BaseJSONSchemaValidator):
+    """Schema validation whose message names every failing field by its path.
+
+    The rules of singer-sdk's JSONSchemaValidator: its draft (DEFAULT_JSONSCHEMA_VALIDATOR),
+    formats not checked, and the schema checked against the metaschema first (InvalidJSONSchema
+    with the SDK's message); both checks take a quick path when they can (`quick_schema.py`).
+    """
+
+    def __init__(self, schema: dict) -> None:
+        super().__init__(schema)
+        cls = DEFAULT_JSONSCHEMA_VALIDATOR
+        self.validator = cls(schema=schema, format_checker=jsonschema.FormatChecker(formats=()))
+        if not schema_is_valid(schema, cls):
+            try:
+                cls.check_schema(schema)
+            except jsonschema.SchemaError as exc:
+                raise InvalidJSONSchema(f"Schema Validation Error: {exc}") from exc
+        # A record the quick check passes is valid; any other goes through jsonschema.
+        self.quick = quick_check(schema, self.validator.TYPE_CHECKER)
 
     def validate(self, record: dict) -> None:
+        if self.quick is not None and self.quick(record):
+            return
         errors = sorted(self.validator.iter_errors(record), key=lambda e: list(e.absolute_path))
         if errors:
             msgs = [f"{'.'.join(str(p) for p in e.absolute_path) or '(record)'}: {e.message}"
