@@ -20,6 +20,8 @@ from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_xero.deletes import (
+    DELETED_AT,
+    STATUS,
     HardDeleteTracker,
     has_soft_deletes,
     mark_soft_delete,
@@ -36,6 +38,7 @@ from tap_xero.pages import (
     normalise_datetimes,
     parse_page,
 )
+from tap_xero.records import shape_fields_first
 from tap_xero.run import TENANT_KEY, XeroRun
 from tap_xero.tenant import TenantStream
 from xero_core.dates import parse_datetime, to_http_date, to_iso
@@ -44,6 +47,9 @@ from xero_core.protocol import page_params
 
 __all__ = ["TENANT_KEY", "UPDATED", "ReadState", "XeroStream", "normalise_datetimes",
            "parse_page"]
+
+
+_NESTED_READ = (STATUS, UPDATED)  # what mark_soft_delete reads of a nested option
 
 
 @dataclass
@@ -72,6 +78,10 @@ class XeroStream(TenantStream):
         self.sync_time = to_iso(datetime.now(timezone.utc))
         self._soft_delete_field = (status_field(ep, schema)
                                    if has_soft_deletes(ep, schema) else None)
+        # The fields shape_record reads before the record's walk.
+        self._read_first = tuple(dict.fromkeys(
+            f for f in (self.replication_key, self._soft_delete_field, UPDATED, DELETED_AT)
+            if f))
         # A STATE message per page (the SDK's default is per 10,000 records): a run killed
         # mid-stream resumes from its last page instead of re-reading the whole stream.
         self.STATE_MSG_FREQUENCY = self.page_size
@@ -232,7 +242,7 @@ class XeroStream(TenantStream):
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         ep = self.endpoint
-        page = parse_page(response, ep.records_key, ep.singleton)
+        page = parse_page(response, ep.records_key, ep.singleton, dates=False)
         read = self.read
         if read.watch is not None:
             read.watch.see(page)
@@ -252,7 +262,10 @@ class XeroStream(TenantStream):
 
     def shape_record(self, row: dict, context: Context) -> dict | None:
         tenant_id = row[TENANT_KEY] = context.get(TENANT_KEY)
-        normalise_datetimes(row, self.schema)
+        shaper = self.shaper
+        # What is read below is read as the record's one walk (the end) will leave it.
+        shape_fields_first(shaper, row, self._read_first, self.endpoint.nested_status,
+                           _NESTED_READ)
         if not self._newer_than_bookmark(row):
             return None
         if self._soft_delete_field:
@@ -260,7 +273,7 @@ class XeroStream(TenantStream):
                              self.endpoint.nested_status)
         if self._changed_since_bookmark(row):
             self.run.observe_record(self.name, row, tenant_id)
-        return row
+        return shaper(row)
 
     def _changed_since_bookmark(self, row: dict) -> bool:
         """Strictly after the bookmark: not a re-read of the bookmark's own second."""

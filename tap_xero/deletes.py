@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from xero_core.dates import convert_dates
 from xero_core.endpoints import Endpoint, Write
 
 DELETED_AT = "_sdc_deleted_at"
@@ -144,10 +145,11 @@ class HardDeleteTracker:
         self.previous: SeenIds | None = SeenIds.decode(blob) if isinstance(blob, str) else None
 
     def see(self, row: Mapping[str, Any]) -> None:
-        rid = row.get(self.key)
+        """Remember a listed record (as read: `/Date()/` strings are made ISO here)."""
+        rid = convert_dates(row.get(self.key))
         if rid is None:
             return
-        naturals = tuple(str(row.get(k) or "") for k in self.ep.natural_keys)
+        naturals = tuple(str(convert_dates(row.get(k)) or "") for k in self.ep.natural_keys)
         self.seen.add(str(rid), naturals)
 
     def finish(self, sync_time: str) -> Iterator[dict[str, Any]]:

@@ -40,18 +40,25 @@ class XeroPage:
     served_at: datetime | None = None  # the envelope's DateTimeUTC, else the Date header
 
 
-def parse_page(response: requests.Response, records_key: str, singleton: bool = False) -> XeroPage:
-    """Parse a list answer once (Decimals, ISO dates) and keep it on the response.
+def parse_page(response: requests.Response, records_key: str, singleton: bool = False,
+               *, dates: bool = True) -> XeroPage:
+    """Parse a list answer once (Decimals; ISO dates unless `dates` is False) and keep it on
+    the response.
 
     The stream reads the records and the paginator reads the page length and `pageCount`
-    from the same response; memoising on the response avoids parsing the body twice.
+    from the same response; memoising on the response avoids parsing the body twice. A
+    XeroStream asks for `dates=False`: its records' `/Date()/` strings are converted in the
+    same pass that normalises them (tap_xero.records.DateShaper); what it reads before that
+    (UpdatedDateUTC, DateTimeUTC) is parsed by parse_datetime, which reads both forms.
     """
     cached = getattr(response, "_xero_page", None)
     if isinstance(cached, XeroPage):
         return cached
     page = XeroPage()
     if response.status_code != 304 and response.content:
-        body = convert_dates(jsonutil.loads(response.content))
+        body = jsonutil.loads(response.content)
+        if dates:
+            body = convert_dates(body)
         page.pagination = pagination_in(body)
         if isinstance(body, dict) and isinstance(body.get("DateTimeUTC"), str):
             page.served_at = datetime_or_none(body["DateTimeUTC"])

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tap_xero.reports import AGED_REPORTS
+from xero_core.dates import convert_dates
 from xero_core.errors import ConfigError, XeroError
 from xero_core.http import XeroClient
 
@@ -154,9 +155,10 @@ _DOCUMENT_STREAMS = frozenset(("invoices", "credit_notes", "payments", "overpaym
 
 
 def _aged_contacts_of(stream: str, row: dict[str, Any]) -> list[tuple[str, str]]:
-    """(aged report, contact id) pairs a changed record affects."""
+    """(aged report, contact id) pairs a changed record affects (read before the record's
+    dates are shaped: an id is taken as the shaped record would have it)."""
     if stream == "contacts":
-        cid = row.get("ContactID")
+        cid = convert_dates(row.get("ContactID"))
         out = []
         if cid and row.get("IsSupplier"):
             out.append((PAYABLES, str(cid)))
@@ -169,7 +171,7 @@ def _aged_contacts_of(stream: str, row: dict[str, Any]) -> list[tuple[str, str]]
     if not isinstance(doc, dict):
         return []
     contact = doc.get("Contact") or {}
-    cid = contact.get("ContactID") if isinstance(contact, dict) else None
+    cid = convert_dates(contact.get("ContactID")) if isinstance(contact, dict) else None
     kind = str(doc.get("Type") or "")
     if not cid:
         return []

@@ -124,7 +124,7 @@ class ChildStream(TenantStream):
     def shape_record(self, row: dict, context: Context) -> dict | None:
         row[TENANT_KEY] = context.get(TENANT_KEY)
         row[self.parent_key] = context.get(self.parent_key)
-        return normalise_datetimes(row, self.schema)
+        return self.shaper(row)
 
 
 class HistoryStream(ChildStream):
@@ -147,6 +147,7 @@ class AttachmentsStream(ChildStream):
     suffix = "Attachments"
     records_key = "Attachments"
     scope_name = "accounting.attachments"
+    conform_here = False  # `Content` is added after the dates: the SDK conforms the record
 
     def __init__(self, tap: Tap, run: XeroRun, schema: dict[str, Any]) -> None:
         super().__init__(tap, run, schema)

@@ -19,6 +19,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
 from tap_xero.custom import custom_streams
+from tap_xero.output import XeroWriter
 from tap_xero.run import TenantSyncError, XeroRun
 from tap_xero.streams import (
     ConnectionsStream,
@@ -116,6 +117,7 @@ class TapXero(Tap):
 
     name = "tap-xero"
     config_jsonschema = SETTINGS.to_dict()
+    message_writer_class = XeroWriter
     #: Extra keyword arguments for XeroClient.from_config (tests pass a virtual clock/sleep).
     client_options: dict[str, Any] = {}
 

@@ -11,16 +11,18 @@ bookmark stays before it and the next run reads those children again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 from singer_sdk import Tap
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedException
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+from tap_xero.records import RecordShaper
 from tap_xero.run import TENANT_KEY, XeroRun
 from xero_core.auth import XeroAuth
 from xero_core.dates import parse_datetime
@@ -71,12 +73,41 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
 
     #: Set on a child stream whose read failed for the current parent record.
     child_failure: Exception | None = None
+    #: Whether this stream's records may be conformed here, in the same walk as their dates
+    #: (a stream that adds fields after shaping leaves conformance to the SDK).
+    conform_here: ClassVar[bool] = True
 
     def __init__(self, tap: Tap, run: XeroRun, **kwargs: Any) -> None:
         self.run = run
         self._xero_session: XeroSession | None = None
         self._authenticator: XeroBearerAuthenticator | None = None
+        self._shaper: RecordShaper | None = None
         super().__init__(tap=tap, **kwargs)
+
+    @property
+    def shaper(self) -> RecordShaper:
+        """This stream's one walk over a record: dates, and the SDK's conformance if it can
+        move here (then the SDK is told not to conform the record a second time)."""
+        if self._shaper is None:
+            conform = self.conform_here and self._conformance_can_move()
+            if conform:
+                self.TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+            self._shaper = RecordShaper(self.name, self.schema, self.logger, conform=conform)
+        return self._shaper
+
+    def _conformance_can_move(self) -> bool:
+        """The SDK conforms a copy it writes and keeps the record it was given for the
+        bookmark, the partition keys and the children's context; conforming in place gives
+        the same only where the catalog's schema is the stream's own and declares those."""
+        schema, effective = self.schema, self.effective_schema
+        if effective is not schema and effective != schema:
+            return False
+        if schema.get("additionalProperties"):
+            return True
+        needed = {TENANT_KEY, *self.primary_keys}
+        if self.replication_key:
+            needed.add(self.replication_key)
+        return needed <= set(schema.get("properties") or {})
 
     @property
     def url_base(self) -> str:
@@ -162,7 +193,8 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
                 self.child_failure = exc  # the parent stops before its record (above)
 
     def shape_record(self, row: dict, context: Context) -> dict | None:
-        """One record as it is written, or None to drop it (the stream's post-processing)."""
+        """One record as it is written, or None to drop it (the stream's post-processing;
+        the SDK conforms it unless `shaper` did)."""
         return row
 
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
@@ -54,6 +55,7 @@ _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+
                   r"(Z|[+-]\d{2}:?\d{2})?$")
 
 
+@lru_cache(maxsize=8192)  # a listing repeats its dates (Date, DueDate, ...) many times
 def iso_utc(value: str) -> str | None:
     """A date Xero writes without a zone (`2026-01-31T00:00:00`, 7 fraction digits, a bare
     date) -> ISO 8601 UTC with offset, as a `date-time` schema wants; "" -> None."""
