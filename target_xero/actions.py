@@ -71,8 +71,7 @@ ALWAYS_DROP = frozenset({
     "CISDeduction", "CISRate", "IsDiscounted", "TotalDiscount", "DateString", "DueDateString",
     "ContactGroups", "BrandingTheme", "Url",
 })
-# ... except where the field is what the resource is made of (a batch payment's payments).
-KEEP = {"batch_payments": frozenset({"Payments"})}
+# ... except a resource's own `keep_fields` (the endpoint table: a batch payment's payments).
 # Totals Xero derives from the lines: refused (or recomputed) when lines are given.
 LINE_TOTALS = frozenset({"SubTotal", "TotalTax", "Total"})
 LINE_FIELDS = ("LineItems", "JournalLines")
@@ -116,7 +115,7 @@ def _iso_dates(value: Any) -> Any:
 
 def clean_payload(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
     """The record as Xero accepts it: no metadata, no read-only or computed fields."""
-    drop = (ALWAYS_DROP - KEEP.get(ep.stream, frozenset())) | read_only_fields(ep.schema)
+    drop = (ALWAYS_DROP - ep.keep_fields) | read_only_fields(ep.schema)
     has_lines = any(record.get(f) for f in LINE_FIELDS)
     out: dict[str, Any] = {}
     for key, value in record.items():
@@ -356,7 +355,7 @@ def _removal_for_new(ep: Endpoint, removal: str) -> tuple[Action, str] | None:
     if Write.CREATE not in writes:
         return None
     if removal == VOIDED and Write.VOID in writes:
-        return Action.VOID, "POSTED" if ep.stream == "manual_journals" else "AUTHORISED"
+        return Action.VOID, ep.void_from_status
     if removal == ARCHIVED and Write.ARCHIVE in writes:
         return Action.ARCHIVE, "ACTIVE"
     if removal == DELETED and Write.DELETE_STATUS in writes:

@@ -20,17 +20,9 @@ Check = Callable[[Any], bool]
 ANNOTATIONS = frozenset({"description", "title", "format", "$comment", "examples", "default",
                          "readOnly", "writeOnly", "deprecated"})
 ASSERTIONS = frozenset({"type", "properties", "additionalProperties", "items", "required"})
-_PLAIN_TYPES: dict[str, Check] = {
-    "null": lambda x: x is None,
-    "string": lambda x: isinstance(x, str),
-    "object": lambda x: isinstance(x, dict),
-    "array": lambda x: isinstance(x, list),
-    "boolean": lambda x: isinstance(x, bool),
-}
-
-
-_CLASSES: dict[str, type | tuple[type, ...]] = {
-    "string": str, "object": dict, "array": list, "boolean": bool}
+# jsonschema's own rules for these types (number and integer are asked of its type checker).
+_CLASSES: dict[str, type] = {"string": str, "object": dict, "array": list, "boolean": bool}
+_TYPES = frozenset({*_CLASSES, "null", "number", "integer"})
 
 
 def _always(_: Any) -> bool:
@@ -80,7 +72,7 @@ def _type_check(kind: Any, type_checker: Any) -> Check | None:
     names = [kind] if isinstance(kind, str) else kind
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         return None
-    if any(n not in _PLAIN_TYPES and n not in ("number", "integer") for n in names):
+    if any(n not in _TYPES for n in names):
         return None
     numbers = [_checker_type(type_checker, n) for n in names if n in ("number", "integer")]
     classes = tuple(_CLASSES[n] for n in names if n in _CLASSES)

@@ -109,6 +109,9 @@ class Endpoint:
     # (BrandingThemeID): kept in a record only if the target organisation holds the id.
     optional_ref_id: str | None = None
     status_before_delete: str = "DRAFT"  # created in this status when it is to end DELETED
+    void_from_status: str = "AUTHORISED"  # created in this status when it is to end VOIDED
+    # Fields Xero computes elsewhere yet takes on a create here (a batch payment's Payments).
+    keep_fields: frozenset[str] = frozenset()
     # The business number a single GET takes in place of the id (GET /Invoices/INV-0001).
     number_field: str | None = None
     # For child resources: the field of a child record that names its parent (projectId).
@@ -228,7 +231,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          _TX, modified_since=True, replication_key=UPD, status_field="Status",
          writes=frozenset({W.CREATE, W.HISTORY, W.DELETE_STATUS}),
          identity_field="Reference",
-         write_rank=3, status_before_delete="AUTHORISED"),
+         write_rank=3, status_before_delete="AUTHORISED",
+         keep_fields=frozenset({"Payments"})),
     _acc("branding_themes", "/BrandingThemes", "BrandingThemes", "BrandingThemeID",
          "BrandingTheme", _SET,
          write_rank=0, optional_ref_id="BrandingThemeID"),
@@ -282,7 +286,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _acc("manual_journals", "/ManualJournals", "ManualJournals", "ManualJournalID",
          "ManualJournal", _TX, paging=Paging.PAGE_SIZE, modified_since=True,
          replication_key=UPD, status_field="Status", writes=_DOC | {W.VOID, W.DELETE_STATUS},
-         identity_field="Narration", identity_max=4000),
+         identity_field="Narration", identity_max=4000,
+         void_from_status="POSTED"),
     _acc("organisation", "/Organisation", "Organisations", "OrganisationID", "Organisation",
          _SET),
     _acc("overpayments", "/Overpayments", "Overpayments", "OverpaymentID", "Overpayment", _TX,
