@@ -134,7 +134,7 @@ class _Node:
     """One schema node with what both passes need of it."""
 
     __slots__ = ("_citems", "_items", "_list", "_props", "additional", "dt",
-                 "exclusive_bool", "is_object", "object_props", "plain", "schema")
+                 "exclusive_bool", "is_object", "known", "object_props", "plain", "schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
@@ -150,6 +150,7 @@ class _Node:
         #: Properties whose strings need no more than the `/Date(` rule (not date-time, not
         #: exclusive booleans): the common case, decided without looking at the schema.
         self.plain: frozenset[str] = frozenset()
+        self.known: frozenset[str] = frozenset()  # every declared property
 
     def conform_items(self) -> _ConformNode:
         """The SDK's item schema of a uniform list (`items`, which it is sure to have)."""
@@ -163,6 +164,7 @@ class _Node:
                            (self.schema.get("properties") or _EMPTY).items()}
             self.plain = frozenset(k for k, n in self._props.items()
                                    if not n.dt and not n.exclusive_bool)
+            self.known = frozenset(self._props)
         return self._props
 
     def items(self) -> _Node:
@@ -222,13 +224,26 @@ def _shape_object(obj: dict[str, Any], node: _Node, parent: str | None,
     if unmapped is not None and not isinstance(node.schema.get("properties"), dict):
         _ = next(iter(obj)) in node.schema["properties"]  # the SDK's error, raised alike
     props = node.props()
-    plain = node.plain
+    plain, known = node.plain, node.known
+    conform = unmapped is not None
     drop: list[str] | None = None
     for name, elem in obj.items():
         cls = elem.__class__
-        if cls is str and name in plain:
-            if elem.startswith("/Date("):
-                obj[name] = _iso_or_same(elem)
+        # The common values of declared properties first, without their schema node.
+        if cls is str:
+            if name in plain:
+                if elem.startswith("/Date("):
+                    obj[name] = _iso_or_same(elem)
+                continue
+        elif cls is Decimal or cls is float:
+            if name in known:
+                if conform and not math.isfinite(elem):
+                    obj[name] = None
+                continue
+        elif elem is None or cls is bool:
+            if name in known:  # None and booleans stay what they are (True != 0 is True)
+                continue
+        elif cls is int and name in plain:
             continue
         sub = props.get(name)
         if sub is None:
