@@ -1,20 +1,24 @@
 """The one place that touches singer-sdk beyond its public surface.
 
 Each use below is there because the SDK has no public extension point for it yet; each names
-the upstream issue and is pinned by a test (tests/*/test_sdk_compat.py) that fails with a
-clear message when the SDK changes it. tests/test_sdk_surface.py fails on any private SDK
-member used anywhere else.
+the upstream issue and is pinned by a test that fails with a clear message when the SDK
+changes it (tests/tap/test_tap_sdk_compat.py, tests/target/test_target_sdk_compat.py).
+tests/test_sdk_surface.py fails on any private SDK member used anywhere else.
 """
 
 from __future__ import annotations
 
-# --- tap --------------------------------------------------------------------------------------
+import inspect as _inspect
 import typing as _t
 
 from singer_sdk import Stream as _Stream
+from singer_sdk import Target as _Target
+from singer_sdk.sinks import Sink as _Sink
 
 if _t.TYPE_CHECKING:
     from singer_sdk import Tap as _Tap
+
+# --- tap --------------------------------------------------------------------------------------
 
 
 class BookmarkGate(_Stream):
@@ -61,10 +65,6 @@ def register_raw_schemas(tap: _Tap) -> None:
 
 
 # --- target -----------------------------------------------------------------------------------
-import inspect as _inspect  # noqa: E402 (one section per plugin)
-
-from singer_sdk import Target as _Target  # noqa: E402
-from singer_sdk.sinks import Sink as _Sink  # noqa: E402
 
 
 def add_sdc_metadata(sink: _Sink, record: dict, message: dict) -> None:

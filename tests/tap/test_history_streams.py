@@ -23,7 +23,7 @@ from tests.tap.conftest import admin_records, api_calls, org_config, run_tap
 from tests.target.conftest import record_msg, run_target, schema_msg, target_config
 from xero_core.dates import parse_datetime, to_iso
 from xero_core.http import XeroClient
-from xero_sandbox.seed_history import NOTED_PER_TYPE
+from xero_sandbox.backend.seed_history import NOTED_PER_TYPE
 
 API = "/api.xro/2.0"
 

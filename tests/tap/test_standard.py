@@ -16,7 +16,8 @@ from tap_xero.tap import TapXero
 from tests.tap.conftest import SandboxTime, org_config
 
 # No stream may come back empty: the seed gives every parent type with a History or
-# Attachments endpoint some notes and files (xero_sandbox/seed_history.py), so no test skips.
+# Attachments endpoint some notes and files (xero_sandbox/backend/seed_history.py), so no
+# test skips.
 SUITE = SuiteConfig(max_records_limit=None)
 # The class is built at import, before the sandbox runs, so it only discovers streams with
 # this placeholder; the `runner` fixture below syncs with the sandbox's real settings.
