@@ -23,19 +23,18 @@ DATA_PATH = Path(__file__).with_name("spec_fields_data.py")
 @functools.cache
 def component_fields(schema: str, api: str = "accounting") -> frozenset[str]:
     """Every property name of a component ({} when unknown)."""
-    known = FIELDS.get(f"{api}:{schema}")
-    if known is None:
-        return frozenset(_from_spec(schema, api)[0])
-    return frozenset(known[0])
+    return frozenset(_fields(schema, api)[0])
 
 
 @functools.cache
 def read_only_fields(schema: str, api: str = "accounting") -> frozenset[str]:
     """The properties the spec marks readOnly for a component (empty if unknown)."""
-    known = FIELDS.get(f"{api}:{schema}")
-    if known is None:
-        return frozenset(_from_spec(schema, api)[1])
-    return frozenset(known[1])
+    return frozenset(_fields(schema, api)[1])
+
+
+def _fields(schema: str, api: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(property names, readOnly names): from the generated data, else from the spec."""
+    return FIELDS.get(f"{api}:{schema}") or _from_spec(schema, api)
 
 
 def _from_spec(schema: str, api: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
