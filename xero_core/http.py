@@ -43,7 +43,14 @@ from xero_core.errors import (
     XeroHTTPError,
     validation_messages,
 )
-from xero_core.limits import DAY_LIMIT, H_PROBLEM, MINUTE_LIMIT, PROBLEM_DAY, LimiterRegistry
+from xero_core.limits import (
+    DAY_LIMIT,
+    H_PROBLEM,
+    MINUTE_LIMIT,
+    PROBLEM_DAY,
+    LimiterRegistry,
+    Limiters,
+)
 from xero_core.retry import (
     MAX_DAY_RETRY_AFTER,
     MAX_RETRY_AFTER,
@@ -81,7 +88,7 @@ class XeroClient:
         backoff_max: float = 60.0,
         user_agent: str = "xero-singer",
         session: requests.Session | None = None,
-        limiters: LimiterRegistry | None = None,
+        limiters: Limiters | None = None,
         max_calls_per_minute: int = MINUTE_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -96,7 +103,8 @@ class XeroClient:
         self.backoff_max = backoff_max
         self.user_agent = user_agent
         self.session = session or requests.Session()
-        self.limiters = limiters or LimiterRegistry(sleep=sleep, per_minute=max_calls_per_minute)
+        self.limiters: Limiters = limiters or LimiterRegistry(sleep=sleep,
+                                                              per_minute=max_calls_per_minute)
         self.sleep = sleep
         self._connections: list[dict[str, Any]] | None = None
         self.calls = 0
@@ -124,6 +132,15 @@ class XeroClient:
             backoff_factor=factor,
             sleep=kw.get("sleep", time.sleep),
         )
+        per_minute = int(_setting(config, "max_calls_per_minute", MINUTE_LIMIT))
+        if config.get("limiter_url") and "limiters" not in kw:
+            from xero_core.shared_limits import SharedLimiterRegistry  # needs redis
+
+            kw["limiters"] = SharedLimiterRegistry(
+                str(config["limiter_url"]), app_id=str(config.get("client_id") or ""),
+                fallback=str(config.get("limiter_fallback") or "local"),
+                per_minute=per_minute, lease=deadline_for(timeout) + 10,
+                sleep=kw.get("sleep", time.sleep))
         return cls(
             auth,
             api_url=str(config.get("api_url") or DEFAULT_API_URL),
@@ -131,7 +148,7 @@ class XeroClient:
             max_retries=retries,
             wait_on_day_limit=bool(config.get("wait_on_day_limit", False)),
             backoff_factor=factor,
-            max_calls_per_minute=int(_setting(config, "max_calls_per_minute", MINUTE_LIMIT)),
+            max_calls_per_minute=per_minute,
             user_agent=str(config.get("user_agent") or "xero-singer"),
             **kw,
         )

@@ -10,7 +10,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
+from typing import Protocol
 
 CONCURRENT_LIMIT = 5
 MINUTE_LIMIT = 60
@@ -188,6 +189,24 @@ class TenantLimiter:
         """After a minute-limit 429: hold every caller for `seconds`."""
         self.waited += seconds
         self._sleep(seconds)
+
+
+class Limiter(Protocol):
+    """What the HTTP client needs of a tenant's limiter (in-process or shared)."""
+
+    @property
+    def day_remaining(self) -> int | None: ...
+
+    def slot(self) -> AbstractContextManager[None]: ...
+
+    def observe(self, headers: dict[str, str] | object) -> None: ...
+
+
+class Limiters(Protocol):
+    """One limiter per tenant: `LimiterRegistry` here, or the Redis-backed
+    `xero_core.shared_limits.SharedLimiterRegistry` (setting `limiter_url`)."""
+
+    def get(self, tenant_id: str) -> Limiter: ...
 
 
 class LimiterRegistry:
