@@ -1,7 +1,8 @@
 """Server-side rate limits as Xero enforces them, on the sandbox clock.
 
 Per tenant: 5 calls in flight, 60 per rolling minute, 5,000 per rolling day; per app: 10,000 per
-rolling minute. A call that is refused does not count. Every admitted call gets the
+rolling minute (lowered with `set_app_minute_limit`, so a test can reach it). A call that is
+refused does not count. Every admitted call gets the
 `X-*-Remaining` headers; a refused one gets 429 with `Retry-After` and `X-Rate-Limit-Problem`.
 """
 
@@ -62,11 +63,21 @@ class ServerLimits:
         self._lock = threading.Lock()
         self._tenants: dict[str, _TenantBudget] = {}
         self._apps: dict[str, RollingWindow] = {}
+        self.app_minute_limit = APP_MINUTE_LIMIT
 
     def reset(self) -> None:
         with self._lock:
             self._tenants.clear()
             self._apps.clear()
+            self.app_minute_limit = APP_MINUTE_LIMIT
+
+    def set_app_minute_limit(self, limit: int | None) -> int:
+        """Admin knob: every app's calls a rolling minute (None: Xero's 10,000 again)."""
+        with self._lock:
+            self.app_minute_limit = APP_MINUTE_LIMIT if limit is None else max(1, int(limit))
+            for window in self._apps.values():
+                window.limit = self.app_minute_limit
+            return self.app_minute_limit
 
     def _tenant(self, tenant_id: str) -> _TenantBudget:
         budget = self._tenants.get(tenant_id)
@@ -77,7 +88,8 @@ class ServerLimits:
     def _app(self, app_id: str) -> RollingWindow:
         window = self._apps.get(app_id)
         if window is None:
-            window = self._apps[app_id] = RollingWindow(APP_MINUTE_LIMIT, MINUTE, self.clock)
+            window = self._apps[app_id] = RollingWindow(self.app_minute_limit, MINUTE,
+                                                        self.clock)
         return window
 
     def admit(self, tenant_id: str, app_id: str) -> Admission:
@@ -117,7 +129,7 @@ class ServerLimits:
     def use_app(self, app_id: str, minute: int) -> None:
         """Admin knob: mark `minute` calls of an app's per-minute budget as used now."""
         with self._lock:
-            self._apps[app_id] = self._filled(APP_MINUTE_LIMIT, MINUTE, minute)
+            self._apps[app_id] = self._filled(self.app_minute_limit, MINUTE, minute)
 
     def use(self, tenant_id: str, *, day: int | None = None, minute: int | None = None) -> None:
         """Admin knob: mark `day` / `minute` calls of a tenant's budgets as used now."""
