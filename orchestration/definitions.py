@@ -6,7 +6,9 @@ The assets are independent, so the job `xero_all_tenants` runs them in parallel 
 multiprocess executor; `max_concurrent` below caps it, mind Xero's 5 concurrent calls per
 tenant and 10,000 a minute per app). A schedule runs it hourly. Settings from the environment:
 MELTANO_BIN (default `meltano`), MELTANO_PROJECT_ROOT (default: this repository),
-XERO_LOADER (default target-jsonl), XERO_MAX_CONCURRENT (default 4).
+XERO_LOADER (default target-jsonl), XERO_MAX_CONCURRENT (default 4), XERO_LIMITER_URL (a
+Redis URL: every run's tap and target then share one rate limiter, see orchestration/tenants.py)
+and XERO_LIMITER_FALLBACK (local or stop).
 
 dagster-meltano 1.5.5 (the last release, 2024) does not import with Dagster 1.13 (it pulls an
 old dagster-shell that imports `dagster.core`), so this recipe calls Meltano itself.

@@ -5,6 +5,9 @@ The list comes from a JSON file (XERO_TENANTS_FILE, default orchestration/tenant
 `env` is optional (e.g. a Custom Connection's own client id/secret per tenant). Write it from a
 token's connections with:
     python -m orchestration.tenants --config tap-config.json > orchestration/tenants.json
+With XERO_LIMITER_URL (redis://...) set, every run's tap-xero and target-xero share one rate
+limiter (their limiter_url setting): the per-tenant and per-app budgets hold across the parallel
+runs.
 Each run gets TAP_XERO_TENANT_ID, its own token store file and the state id suffix = tenant id,
 so the runs never share a bookmark and can go in parallel. Meltano 4 writes a plugin's run files
 (discovered catalog, generated config) to <system dir>/run/<plugin>/, which parallel runs of
@@ -57,7 +60,22 @@ class TenantJob:
                                                  f"xero-tokens-{self.tenant_id}.json"),
                    MELTANO_SYS_DIR_ROOT=str(tenant_sys_dir(shared, self.tenant_id)))
         env.update(self.env)
+        shared_limiter(env)
         return env
+
+
+LIMITER_SETTINGS = ("LIMITER_URL", "LIMITER_FALLBACK")
+
+
+def shared_limiter(env: dict[str, str]) -> None:
+    """XERO_LIMITER_URL (and XERO_LIMITER_FALLBACK) set: every run's tap and target use the
+    shared limiter (setting limiter_url), so parallel tenants, the target and runs webhooks
+    trigger count against one budget per organisation and one per app."""
+    for name in LIMITER_SETTINGS:
+        value = env.get(f"XERO_{name}")
+        if value:
+            for plugin in ("TAP_XERO", "TARGET_XERO"):
+                env.setdefault(f"{plugin}_{name}", value)
 
 
 SHARED_ENTRIES = ("extractors", "loaders", "mappers", "utilities", "transformers",

@@ -36,6 +36,20 @@ def test_tenant_job_has_its_own_state_and_token_store(tmp_path: Path) -> None:
     assert load_tenants(file) == [job]
 
 
+def test_runs_share_the_limiter_when_xero_limiter_url_is_set(tmp_path: Path) -> None:
+    job = TenantJob("abc-123")
+    base = {"MELTANO_SYS_DIR_ROOT": str(tmp_path), "PATH": "/bin"}
+    env = job.environment(base)
+    assert not any("LIMITER" in k for k in env)  # unset: each process limits itself
+    url = "redis://:pw@127.0.0.1:6379/0"
+    env = job.environment({**base, "XERO_LIMITER_URL": url, "XERO_LIMITER_FALLBACK": "stop"})
+    assert env["TAP_XERO_LIMITER_URL"] == env["TARGET_XERO_LIMITER_URL"] == url
+    assert env["TAP_XERO_LIMITER_FALLBACK"] == env["TARGET_XERO_LIMITER_FALLBACK"] == "stop"
+    own = TenantJob("t2", env={"TAP_XERO_LIMITER_URL": "redis://other/1"})
+    assert own.environment({**base, "XERO_LIMITER_URL": url})["TAP_XERO_LIMITER_URL"] == (
+        "redis://other/1")  # a tenant's own setting wins
+
+
 def test_tenants_from_connections(sandbox: Any) -> None:
     config = {"client_id": sandbox.app["client_id"], "client_secret": sandbox.app["client_secret"],
               "refresh_token": sandbox.refresh_token, "api_url": sandbox.url,
