@@ -44,6 +44,7 @@ from xero_core.errors import (
     validation_messages,
 )
 from xero_core.limits import (
+    APP_MINUTE_LIMIT,
     DAY_LIMIT,
     H_PROBLEM,
     MINUTE_LIMIT,
@@ -140,6 +141,8 @@ class XeroClient:
                 str(config["limiter_url"]), app_id=str(config.get("client_id") or ""),
                 fallback=str(config.get("limiter_fallback") or "local"),
                 per_minute=per_minute, lease=deadline_for(timeout) + 10,
+                app_per_minute=int(_setting(config, "max_app_calls_per_minute",
+                                            APP_MINUTE_LIMIT)),
                 sleep=kw.get("sleep", time.sleep))
         return cls(
             auth,

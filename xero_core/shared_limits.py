@@ -11,7 +11,8 @@ Here the budgets live in Redis, each changed by one Lua script (atomic), on Redi
 - `<prefix>:t:<tenant>:fly`: the in-flight leases (score = expiry): a process that dies
   mid-call frees its slot when the lease expires, and its minute entries age out after it.
 - `X-MinLimit-Remaining: 0` / `X-AppMinLimit-Remaining: 0` (another app, or a process not
-  using this limiter, spends the budget) hold every process for a second; the last
+  using this limiter, spends the budget) hold every process for a second, unless our own calls
+  fill that window (it knows when it frees); the last
   `X-DayLimit-Remaining` is kept for a day, so every process stops at a spent day budget.
 
 Redis unreachable: `limiter_fallback` `local` (default) falls back, with one warning, to the
@@ -233,7 +234,7 @@ class SharedTenantLimiter:
                          ex=max(1, int(self.registry.day_span)))
             if values.get(H_MIN_REMAINING) == 0 and not self._own_minute_full():
                 pipe.set(self.keys["thold"], 1, px=1000, nx=True)
-            if values.get(H_APP_MIN_REMAINING) == 0:
+            if values.get(H_APP_MIN_REMAINING) == 0 and not self._own_app_full():
                 pipe.set(self.keys["ahold"], 1, px=1000, nx=True)
             pipe.execute()
         except self.registry.errors as exc:
@@ -243,6 +244,10 @@ class SharedTenantLimiter:
         """Our calls spent the minute (the window knows when it frees): no hold needed."""
         count = self.registry.redis.zcard(self.keys["tmin"])
         return int(count) >= self.registry.per_minute
+
+    def _own_app_full(self) -> bool:
+        count = self.registry.redis.zcard(self.keys["amin"])
+        return int(count) >= self.registry.app_per_minute
 
     def penalise(self, seconds: float) -> None:
         """After a minute-limit 429: hold every process for `seconds`."""

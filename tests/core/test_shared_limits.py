@@ -151,6 +151,16 @@ def test_headers_saying_zero_hold_every_process(redis_server: RedisServer) -> No
     assert (a.get("t1").minute_remaining, a.get("t2").app_minute_remaining) == (0, 0)
 
 
+def test_zero_from_our_own_calls_holds_nobody(redis_server: RedisServer) -> None:
+    a = registry(redis_server.url, per_minute=2, app_per_minute=3, sleep=refuse)
+    take(a, "t1")
+    take(a, "t1")
+    a.get("t1").observe({"X-MinLimit-Remaining": "0"})  # our two calls spent it
+    take(a, "t2")
+    a.get("t2").observe({"X-AppMinLimit-Remaining": "0"})  # our three calls spent it
+    assert not a.redis.exists(a.get("t1").keys["thold"], a.get("t1").keys["ahold"])
+
+
 def test_redis_down_falls_back_to_the_local_limiter_with_one_warning(
         redis_server: RedisServer, caplog: pytest.LogCaptureFixture) -> None:
     reg = registry(redis_server.url, socket_timeout=1.0)
@@ -209,10 +219,12 @@ def test_from_config_picks_the_limiter(redis_server: RedisServer) -> None:
     base = {"client_id": "cid", "client_secret": "s"}
     assert isinstance(XeroClient.from_config(base).limiters, LimiterRegistry)
     client = XeroClient.from_config({**base, "limiter_url": redis_server.url,
-                                     "limiter_fallback": "stop", "max_calls_per_minute": 30})
+                                     "limiter_fallback": "stop", "max_calls_per_minute": 30,
+                                     "max_app_calls_per_minute": 500})
     reg = client.limiters
     assert isinstance(reg, SharedLimiterRegistry)
-    assert (reg.fallback, reg.per_minute, reg.lease) == ("stop", 30, client.deadline + 10)
+    assert (reg.fallback, reg.per_minute, reg.app_per_minute, reg.lease) == (
+        "stop", 30, 500, client.deadline + 10)
 
 
 def test_two_clients_on_one_tenant_never_get_a_429(
