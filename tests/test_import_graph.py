@@ -8,7 +8,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("xero_core", "tap_xero", "target_xero", "xero_sandbox", "xero_webhooks")
+PACKAGES = ("xero_core", "tap_xero", "target_xero", "xero_sandbox", "xero_webhooks",
+            "xero_auth")
 
 
 def _module_name(path: Path) -> str:

@@ -15,6 +15,9 @@ Xero itself, never a Xero token elsewhere. Otherwise an old record is simply not
 Token calls follow no redirect (a 3xx is a ConfigError naming the host: the refresh token is
 never re-posted elsewhere) and read their answer like API calls: streamed, capped, with a
 deadline, depth-bounded JSON (`xero_core.transport`, `xero_core.jsonutil`).
+
+Without a `refresh_token` setting, a stored refresh token of this client id and these hosts
+(written by `xero-auth login`) selects the refresh-token grant; else client credentials.
 """
 
 from __future__ import annotations
@@ -90,6 +93,13 @@ class TokenStore:
                 os.unlink(tmp)
             raise
 
+    def clear(self) -> None:
+        """Forget the stored tokens (the file is removed)."""
+        self._memory = {}
+        if self.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+
 
 class XeroAuth:
     """Hands out a valid access token; thread-safe. Never logs or raises a secret."""
@@ -135,7 +145,8 @@ class XeroAuth:
 
     @property
     def uses_refresh_token(self) -> bool:
-        return self._config_refresh_token is not None
+        return self._config_refresh_token is not None or bool(
+            self._stored().get("refresh_token"))
 
     def secrets(self) -> list[str]:
         """Every secret this object knows, for scrubbing text."""
@@ -190,17 +201,17 @@ class XeroAuth:
     # -- token endpoint -------------------------------------------------------------------
 
     def _fetch(self) -> None:
-        if self._config_refresh_token is None:
+        stored = self._stored()
+        if self._config_refresh_token is None and not stored.get("refresh_token"):
             data = {"grant_type": "client_credentials"}
             if self.scopes:
                 data["scope"] = self.scopes
             self._accept(self._post(data), refresh_token=None)
             return
-        stored = self._stored()
         candidates = []
         if stored.get("refresh_token"):
             candidates.append(str(stored["refresh_token"]))
-        if self._config_refresh_token not in candidates:
+        if self._config_refresh_token and self._config_refresh_token not in candidates:
             candidates.append(self._config_refresh_token)
         last: AuthError | None = None
         for token in candidates:
@@ -266,7 +277,7 @@ class XeroAuth:
             hint = {
                 "invalid_client": "check client_id and client_secret",
                 "invalid_grant": "the refresh token is expired or was already rotated; "
-                "re-authorise the app and set a new refresh_token",
+                "re-authorise the app (xero-auth login) or set a new refresh_token",
                 "unauthorized_client": "this app may not use this grant type",
             }.get(code, "")
             raise AuthError(
@@ -277,16 +288,30 @@ class XeroAuth:
 
     def _accept(self, body: dict[str, Any], refresh_token: str | None) -> None:
         self._access_token = str(body["access_token"])
-        self._expires_at = time.time() + float(body.get("expires_in") or 1800)
         self.refreshes += 1
-        record: dict[str, Any] = {
-            "client_id": self.client_id,
-            "hosts": self._hosts(),
-            "access_token": self._access_token,
-            "expires_at": self._expires_at,
-            "updated_at": time.time(),
-        }
-        new_refresh = body.get("refresh_token") or refresh_token
-        if new_refresh:
-            record["refresh_token"] = str(new_refresh)
+        previous = self._stored()
+        record = token_record(self.client_id, self._hosts(), body, refresh_token)
+        for kept in ("scope", "connected_at", "tenants"):  # what a login recorded stays
+            if kept not in record and previous.get(kept):
+                record[kept] = previous[kept]
+        self._expires_at = float(record["expires_at"])
         self.store.save(record)
+
+
+def token_record(client_id: str, hosts: dict[str, str], body: dict[str, Any],
+                 refresh_token: str | None = None) -> dict[str, Any]:
+    """The store's record for a token endpoint answer (keyed by client id and hosts)."""
+    now = time.time()
+    record: dict[str, Any] = {
+        "client_id": client_id,
+        "hosts": dict(hosts),
+        "access_token": str(body["access_token"]),
+        "expires_at": now + float(body.get("expires_in") or 1800),
+        "updated_at": now,
+    }
+    new_refresh = body.get("refresh_token") or refresh_token
+    if new_refresh:
+        record["refresh_token"] = str(new_refresh)
+    if body.get("scope"):
+        record["scope"] = str(body["scope"])
+    return record

@@ -10,6 +10,7 @@ from singer_sdk import typing as th
 
 from xero_core.http import DEFAULT_API_URL, DEFAULT_IDENTITY_URL
 from xero_core.limits import MINUTE_LIMIT
+from xero_core.transport import DEFAULT_LOGIN_URL
 
 
 def connection_settings() -> list[th.Property]:
@@ -32,6 +33,9 @@ def connection_settings() -> list[th.Property]:
                     description="Xero API host (the sandbox's URL to try it locally)."),
         th.Property("identity_url", th.StringType, default=DEFAULT_IDENTITY_URL,
                     description="Xero identity host (token endpoint)."),
+        th.Property("login_url", th.StringType, default=DEFAULT_LOGIN_URL,
+                    description="Xero login host serving the consent page "
+                                "(/identity/connect/authorize), used by xero-auth login."),
         th.Property("request_timeout", th.NumberType, default=60,
                     description="Seconds before a call times out (then retried)."),
         th.Property("max_retries", th.IntegerType(minimum=0), default=5,

@@ -26,6 +26,7 @@ from xero_core.errors import ConfigError, ResponseTooLargeError
 
 DEFAULT_API_URL = "https://api.xero.com"
 DEFAULT_IDENTITY_URL = "https://identity.xero.com"
+DEFAULT_LOGIN_URL = "https://login.xero.com"  # serves the consent page (xero-auth login)
 MAX_BODY_BYTES = 64 * 1024 * 1024  # 64 MiB: far above any Xero page or attachment (25 MB)
 DEADLINE_FACTOR = 5.0  # a whole call (answer and body) gets 5x request_timeout
 READ_CHUNK = 64 * 1024

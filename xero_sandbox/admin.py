@@ -1,5 +1,6 @@
 """The sandbox's admin routes (under /__admin/): request log, faults, clock, limits, token
-lifetime, scopes, reset, state, stored records, and webhook receivers.
+lifetime, scopes, consent (deny / tenants), reset, state, stored records, and webhook
+receivers.
 
 Admin calls are neither rate-limited nor logged, and only answer loopback hosts (`admin_guard`).
 """
@@ -115,6 +116,14 @@ def admin_blueprint(sandbox: Sandbox) -> Blueprint:
         except KeyError:
             return _json({"error": "unknown client_id"}, 404)
         return _json({"client_id": body["client_id"], "scopes": sorted(granted)})
+
+    @bp.post("/consent")
+    def consent() -> Response:
+        body = _payload()
+        tenants = body.get("tenant_ids")
+        sandbox.consent.configure(bool(body.get("deny", False)),
+                                  [str(t) for t in tenants] if tenants is not None else None)
+        return _json({"deny": sandbox.consent.deny, "tenant_ids": tenants})
 
     @bp.post("/reset")
     def reset() -> Response:

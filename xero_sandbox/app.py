@@ -1,6 +1,8 @@
 """The sandbox's Flask app: the identity routes, one rule per API base (xero_sandbox/routes.py
 resolves the rest from the endpoint table), the admin routes, and the request log.
 
+`/identity/connect/authorize` is Xero's consent page (on login.xero.com there: the `login_url`
+setting), `/connect/revocation` ends a grant (backend/consent.py, backend/auth.py).
 `/connect/token` and `/connections` skip the per-tenant limits; `/__admin/` skips limits and
 the log. API calls go through `handlers.handle`.
 """
@@ -10,11 +12,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, redirect, request
 
 from xero_core.endpoints import API_BASES
 from xero_sandbox.admin import admin_blueprint, admin_guard, webhooks_blueprint
 from xero_sandbox.backend.answers import Answer
+from xero_sandbox.backend.consent import error_page
 from xero_sandbox.backend.sandbox import Sandbox, SandboxConfig
 from xero_sandbox.handlers import forced, handle
 from xero_sandbox.responses import answer_response, json_response
@@ -61,9 +64,29 @@ def create_app(sandbox: Sandbox) -> Flask:
         refused = forced(sandbox.faults.pick("POST", request.path, None))
         if refused is not None:
             return refused
-        answer = sandbox.identity.token(request.form, request.headers.get("Authorization"))
+        authorization = request.headers.get("Authorization")
+        if request.form.get("grant_type") == "authorization_code":
+            answer = sandbox.consent.exchange(request.form, authorization)
+        else:
+            answer = sandbox.identity.token(request.form, authorization)
         g.client_id, g.grant_type = answer.client_id, answer.grant_type
         return answer_response(answer)
+
+    @app.get("/identity/connect/authorize")
+    def authorize() -> Response:
+        answer = sandbox.consent.authorize(request.args)
+        if answer.location:
+            return redirect(answer.location, 302)  # type: ignore[return-value]
+        return answer_response(error_page(answer))
+
+    @app.post("/connect/revocation")
+    def revocation() -> Response:
+        client = sandbox.identity.authenticate(request.form, request.headers.get("Authorization"))
+        if client is None:
+            return json_response(400, {"error": "invalid_client"})
+        g.client_id = client.client_id
+        sandbox.identity.revoke(client, request.form.get("token", ""))
+        return Response(b"", 200)
 
     @app.get("/connections")
     def connections() -> Response:

@@ -115,6 +115,10 @@ class SandboxAdmin:
         """Restrict a client's scopes (None grants every scope again)."""
         self._admin("POST", "scopes", {"client_id": client_id, "scopes": scopes})
 
+    def set_consent(self, *, deny: bool = False, tenant_ids: list[str] | None = None) -> None:
+        """How the consent page answers: deny (access_denied), or which tenants it gives."""
+        self._admin("POST", "consent", {"deny": deny, "tenant_ids": tenant_ids})
+
     def reset(self) -> None:
         """Re-seed the data; restore tokens, scopes, token lifetime and limit counters."""
         self._admin("POST", "reset")

@@ -3,6 +3,8 @@
 Clients: one Custom Connection per organisation (client_credentials, bound to that org) and one
 standard app connected to every org (refresh_token grant; refresh tokens rotate, the old one
 stays valid for a 30-minute grace). Credentials derive from the seed; tokens are opaque.
+A grant (`grant`: an authorization-code consent, backend/consent.py) carries its own scopes
+and tenants through every rotation, and `revoke` ends it.
 """
 
 from __future__ import annotations
@@ -57,12 +59,21 @@ class AccessToken:
     client: Client
     scopes: frozenset[str]
     expires_at: float  # sandbox clock, epoch seconds
+    grant: str | None = None  # the consent it comes from (None: the seeded connection)
+    tenant_ids: tuple[str, ...] | None = None  # the tenants that consent gave (None: all)
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        return self.client.tenant_ids if self.tenant_ids is None else self.tenant_ids
 
 
 @dataclass
 class _Refresh:
     client_id: str
     used_at: float | None = None
+    grant: str | None = None
+    tenant_ids: tuple[str, ...] | None = None
+    scopes: frozenset[str] | None = None
 
 
 @dataclass
@@ -162,15 +173,23 @@ class Identity:
         self.token_lifetime = int(seconds)
 
     # -- the token endpoint ----------------------------------------------------------------------
-    def token(self, form: Mapping[str, str], authorization: str | None) -> TokenAnswer:
-        """POST /connect/token with a form body; answers Xero's shapes and error codes."""
-        grant = form.get("grant_type", "")
+    def authenticate(self, form: Mapping[str, str], authorization: str | None
+                     ) -> Client | None:
+        """The client of HTTP Basic (or form) credentials, if its secret matches."""
         client_id, client_secret = _basic(authorization)
         if client_id is None:
             client_id, client_secret = form.get("client_id"), form.get("client_secret")
         client = self.clients.get(client_id or "")
         if client is None or not secrets.compare_digest(
                 (client_secret or "").encode(), client.client_secret.encode()):
+            return None
+        return client
+
+    def token(self, form: Mapping[str, str], authorization: str | None) -> TokenAnswer:
+        """POST /connect/token with a form body; answers Xero's shapes and error codes."""
+        grant = form.get("grant_type", "")
+        client = self.authenticate(form, authorization)
+        if client is None:
             return _token_answer(400, {"error": "invalid_client"}, None, grant)
         if grant == "client_credentials":
             if not client.custom:
@@ -197,18 +216,48 @@ class Identity:
             if entry.used_at is None:
                 entry.used_at = now
             new = secrets.token_hex(32)
-            self._refresh[new] = _Refresh(client.client_id)
-        body = self._issue(client, None)
+            self._refresh[new] = _Refresh(client.client_id, None, entry.grant, entry.tenant_ids,
+                                          entry.scopes)
+        requested = " ".join(entry.scopes) if entry.scopes is not None else None
+        body = self._issue(client, requested, entry.grant, entry.tenant_ids)
         body["refresh_token"] = new
         return _token_answer(200, body, client.client_id, "refresh_token")
 
-    def _issue(self, client: Client, requested: str | None) -> dict[str, Any]:
+    def open_grant(self, client: Client, scopes: frozenset[str],
+                   tenant_ids: tuple[str, ...]) -> dict[str, Any]:
+        """A consent's first tokens: access token, refresh token (with offline_access)."""
+        grant = secrets.token_hex(16)
+        body = self._issue(client, " ".join(sorted(scopes)), grant, tenant_ids)
+        if "offline_access" in scopes:
+            new = secrets.token_hex(32)
+            with self._lock:
+                self._refresh[new] = _Refresh(client.client_id, None, grant, tenant_ids, scopes)
+            body["refresh_token"] = new
+        return body
+
+    def revoke(self, client: Client, token: str) -> None:
+        """POST /connect/revocation: the refresh token's grant ends (every token of it)."""
+        with self._lock:
+            entry = self._refresh.get(token)
+            if entry is None or entry.client_id != client.client_id:
+                return  # RFC 7009: an unknown token is not an error
+            if entry.grant is None:
+                del self._refresh[token]
+                return
+            for key in [k for k, v in self._refresh.items() if v.grant == entry.grant]:
+                del self._refresh[key]
+            for key in [k for k, v in self._tokens.items() if v.grant == entry.grant]:
+                del self._tokens[key]
+
+    def _issue(self, client: Client, requested: str | None, grant: str | None = None,
+               tenant_ids: tuple[str, ...] | None = None) -> dict[str, Any]:
         granted = self._scopes.get(client.client_id, ALL_SCOPES)
         scopes = granted if not requested else granted & frozenset(requested.split())
         token = "sbx." + secrets.token_urlsafe(32)
         lifetime = self.token_lifetime
         with self._lock:
-            self._tokens[token] = AccessToken(client, scopes, self.clock() + lifetime)
+            self._tokens[token] = AccessToken(client, scopes, self.clock() + lifetime, grant,
+                                              tenant_ids)
         return {"access_token": token, "expires_in": lifetime, "token_type": "Bearer",
                 "scope": " ".join(sorted(scopes))}
 
@@ -243,7 +292,7 @@ class Identity:
                 wanted = client.tenant_ids[0].lower()
             else:
                 return Answer(403, forbidden("AuthenticationUnsuccessful"))
-        for tid in client.tenant_ids:
+        for tid in token.tenants:
             if tid.lower() == wanted:
                 scopes = token.scopes & self._scopes.get(client.client_id, frozenset())
                 return CallIdentity(client, tid, scopes)
@@ -253,7 +302,7 @@ class Identity:
         """GET /connections for a token: one entry per tenant it reaches."""
         by_id = {t.tenant_id: t for t in self.tenants}
         out = []
-        for tid in token.client.tenant_ids:
+        for tid in token.tenants:
             tenant = by_id.get(tid)
             if tenant is None:
                 continue

@@ -10,6 +10,7 @@ from typing import Any
 
 from xero_sandbox.backend import seed
 from xero_sandbox.backend.auth import Identity, Tenant
+from xero_sandbox.backend.consent import Consent
 from xero_sandbox.backend.faults import FaultBook
 from xero_sandbox.backend.limits import ServerLimits
 from xero_sandbox.backend.requestlog import RequestLog
@@ -42,6 +43,7 @@ class Sandbox:
         self._seed()
         self.identity = Identity(config.seed, self.tenants(), self.store.clock.now,
                                  default_lifetime=config.token_lifetime)
+        self.consent = Consent(self.identity)  # the authorization-code flow
         self.limits = ServerLimits(self.store.clock.monotonic, enabled=config.limits)
         self.faults = FaultBook()
         self.log = RequestLog()
@@ -74,6 +76,7 @@ class Sandbox:
         """Re-seed the data and restore auth and limit counters; faults and the log stay."""
         self._seed()
         self.identity.reset(self.tenants())
+        self.consent.reset()
         self.limits.reset()
         with self._idem_lock:
             self.idempotency.clear()
