@@ -178,6 +178,8 @@ class RedirectServer:
                 if left <= 0:
                     raise LoginError(f"no redirect came back within {timeout:g}s")
                 self.server.timeout = left
+                # a connection that sends nothing must not outlast the wait either
+                self.server.RequestHandlerClass.timeout = left  # type: ignore[attr-defined]
                 self.server.handle_request()
         finally:
             self.server.server_close()

@@ -4,14 +4,16 @@ consent that never comes back, a refused code exchange; the redirect server's ju
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 
 import pytest
 import requests
 
 from tests.auth.conftest import app_args
 from xero_auth import cli
-from xero_auth.flow import RedirectServer
+from xero_auth.flow import LoginError, RedirectServer
 
 
 def _browser(opened: list[str]):
@@ -81,3 +83,13 @@ def test_the_redirect_is_judged(query, outcome) -> None:
         assert server.redirect_uri.startswith("http://127.0.0.1:")
     finally:
         server.server.server_close()
+
+
+def test_a_silent_connection_does_not_outlast_the_wait() -> None:
+    server = RedirectServer()
+    port = server.server.server_address[1]
+    with socket.create_connection(("127.0.0.1", port)):
+        began = time.monotonic()
+        with pytest.raises(LoginError, match="no redirect came back"):
+            server.wait("s", 1.0)
+    assert time.monotonic() - began < 5
