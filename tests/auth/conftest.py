@@ -27,21 +27,25 @@ class Done:
     redirect: requests.Response | None
 
 
-def app_args(sandbox: Any, store: Path) -> list[str]:
+def app_args(sandbox: Any, store: Path, client_id: str | None = None) -> list[str]:
     """The standard app's flags (the secret goes by environment, not argv)."""
-    return ["--client-id", sandbox.app["client_id"], "--login-url", sandbox.url,
+    return ["--client-id", client_id or sandbox.app["client_id"], "--login-url", sandbox.url,
             "--identity-url", sandbox.url, "--api-url", sandbox.url,
             "--token-store", str(store)]
 
 
-def env_with_secret(sandbox: Any) -> dict[str, str]:
-    return dict(os.environ, XERO_CLIENT_SECRET=sandbox.app["client_secret"],
-                PYTHONUNBUFFERED="1")
+def env_with_secret(sandbox: Any, secret: bool = True) -> dict[str, str]:
+    env = dict(os.environ, XERO_CLIENT_SECRET=sandbox.app["client_secret"],
+               PYTHONUNBUFFERED="1")
+    if not secret:
+        del env["XERO_CLIENT_SECRET"]
+    return env
 
 
-def xero_auth(sandbox: Any, *args: str) -> subprocess.CompletedProcess[str]:
+def xero_auth(sandbox: Any, *args: str, secret: bool = True
+              ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([XERO_AUTH, *args], capture_output=True, text=True, timeout=60,
-                          env=env_with_secret(sandbox))
+                          env=env_with_secret(sandbox, secret))
 
 
 def with_state(url: str, state: str) -> str:
@@ -54,12 +58,13 @@ def with_state(url: str, state: str) -> str:
 
 def login(sandbox: Any, store: Path, *extra: str,
           tamper: Callable[[str], str] = lambda location: location,
-          before: Callable[[str], None] | None = None) -> Done:
+          before: Callable[[str], None] | None = None, client_id: str | None = None
+          ) -> Done:
     """`xero-auth login --no-browser`, the consent driven by requests; what it ended with."""
     proc = subprocess.Popen([XERO_AUTH, "login", "--no-browser", "--wait", "60",
-                             *app_args(sandbox, store), *extra],
+                             *app_args(sandbox, store, client_id), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env_with_secret(sandbox))
+                            env=env_with_secret(sandbox, secret=client_id is None))
     assert proc.stdout is not None
     redirect = None
     try:

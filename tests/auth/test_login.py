@@ -142,3 +142,24 @@ def test_login_reads_the_tap_config(clean_sandbox, tmp_path) -> None:
     bad = xero_auth(clean_sandbox, "status", "--config", str(config), "--login-url",
                     "http://example.com")
     assert bad.returncode == 1 and "login_url must use https" in bad.stderr
+
+
+def test_a_pkce_app_logs_in_without_a_secret(clean_sandbox, tmp_path) -> None:
+    """A PKCE app (no client secret): code_verifier alone proves the client; its refresh token
+    works with client_id in the form; status and revoke need no secret either."""
+    client_id = clean_sandbox.info["pkce_app"]["client_id"]
+    store = tmp_path / "tokens.json"
+    done = login(clean_sandbox, store, "--scopes", "accounting.contacts.read",
+                 client_id=client_id)
+    assert done.code == 0, done.stderr
+    record = json.loads(store.read_text())
+    assert record["client_id"] == client_id and record["tenants"]
+    refreshed = requests.post(f"{clean_sandbox.url}/connect/token", timeout=10,
+                              data={"grant_type": "refresh_token", "client_id": client_id,
+                                    "refresh_token": record["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    args = app_args(clean_sandbox, store, client_id)
+    assert xero_auth(clean_sandbox, "status", *args, secret=False).returncode == 0
+    revoked = xero_auth(clean_sandbox, "revoke", *args, secret=False)
+    assert revoked.returncode == 0, revoked.stderr
+    assert not store.exists()

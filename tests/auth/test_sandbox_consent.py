@@ -94,3 +94,24 @@ def test_no_offline_access_no_refresh_token(clean_sandbox) -> None:
     code = query_of(resp.headers["Location"])["code"]
     body = _exchange(clean_sandbox, code, verifier).json()
     assert body["access_token"] and "refresh_token" not in body
+
+
+def test_a_pkce_app_must_send_a_challenge_and_has_no_secret(clean_sandbox) -> None:
+    client_id = clean_sandbox.info["pkce_app"]["client_id"]
+    without = _code(clean_sandbox, "", client_id=client_id)
+    assert query_of(without.headers["Location"])["error"] == "invalid_request"
+    verifier, challenge = pkce_pair()
+    code = query_of(_code(clean_sandbox, challenge, client_id=client_id
+                          ).headers["Location"])["code"]
+    with_secret = _exchange(clean_sandbox, code, verifier, auth=(client_id, "guess"))
+    assert with_secret.status_code == 400 and with_secret.json()["error"] == "invalid_client"
+    code = query_of(_code(clean_sandbox, challenge, client_id=client_id
+                          ).headers["Location"])["code"]
+    ok = requests.post(f"{clean_sandbox.url}/connect/token", timeout=10,
+                       data={"grant_type": "authorization_code", "code": code,
+                             "client_id": client_id, "redirect_uri": REDIRECT,
+                             "code_verifier": verifier})
+    assert ok.status_code == 200 and ok.json()["refresh_token"]
+    cc = requests.post(f"{clean_sandbox.url}/connect/token", timeout=10,
+                       data={"grant_type": "client_credentials", "client_id": client_id})
+    assert cc.status_code == 400 and cc.json()["error"] == "unauthorized_client"

@@ -1,6 +1,7 @@
 """The sandbox's identity server and the token, tenant and scope checks of every API call.
 
-Clients: one Custom Connection per organisation (client_credentials, bound to that org) and one
+Clients: one Custom Connection per organisation (client_credentials, bound to that org), a PKCE
+app (no secret: authorization code with PKCE, then its refresh tokens) and one
 standard app connected to every org (refresh_token grant; refresh tokens rotate, the old one
 stays valid for a 30-minute grace). Credentials derive from the seed; tokens are opaque.
 A grant (`grant`: an authorization-code consent, backend/consent.py) carries its own scopes
@@ -48,6 +49,7 @@ class Client:
     name: str
     tenant_ids: tuple[str, ...]
     custom: bool  # a Custom Connection (client_credentials, one org)
+    public: bool = False  # a PKCE app: no secret, authorization code with PKCE only
 
     @property
     def auth_event_id(self) -> str:
@@ -130,6 +132,7 @@ class Identity:
     clients: dict[str, Client] = field(default_factory=dict)
     custom_clients: list[Client] = field(default_factory=list)
     app: Client | None = None
+    pkce_app: Client | None = None
     initial_refresh_token: str = ""
 
     def __post_init__(self) -> None:
@@ -147,7 +150,10 @@ class Identity:
         self.app = Client(_hex(rng, 32), _secret(rng), APP_NAME,
                           tuple(t.tenant_id for t in self.tenants), custom=False)
         self.initial_refresh_token = _hex(rng, 64).lower()
-        for client in [*self.custom_clients, self.app]:
+        rng = random.Random(f"xero-sandbox:{self.seed}:pkce")
+        self.pkce_app = Client(_hex(rng, 32), "", "Xero Sandbox PKCE App",
+                               self.app.tenant_ids, custom=False, public=True)
+        for client in [*self.custom_clients, self.app, self.pkce_app]:
             self.clients[client.client_id] = client
         self.reset()
 
@@ -180,6 +186,8 @@ class Identity:
         if client_id is None:
             client_id, client_secret = form.get("client_id"), form.get("client_secret")
         client = self.clients.get(client_id or "")
+        if client is not None and client.public:
+            return None if client_secret else client  # a PKCE app has no secret
         if client is None or not secrets.compare_digest(
                 (client_secret or "").encode(), client.client_secret.encode()):
             return None

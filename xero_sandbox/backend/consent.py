@@ -94,6 +94,9 @@ class Consent:
         if not scopes or not scopes <= ALL_SCOPES:
             return back(error="invalid_scope")
         challenge = args.get("code_challenge", "")
+        if client.public and not challenge:
+            return back(error="invalid_request",
+                        error_description="a PKCE app must send a code_challenge")
         if challenge and args.get("code_challenge_method", "plain") != "S256":
             return back(error="invalid_request",
                         error_description="code_challenge_method must be S256")

@@ -109,6 +109,7 @@ class Sandbox:
                                       "tenant_id": tenant.tenant_id}})
         return {"url": url, "admin_url": url + "/__admin", "organisations": orgs,
                 "standard_app": {"client_id": app.client_id, "client_secret": app.client_secret},
+                "pkce_app": {"client_id": self.identity.pkce_app.client_id},  # type: ignore[union-attr]
                 "refresh_token": self.identity.initial_refresh_token}
 
 
