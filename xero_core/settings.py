@@ -9,7 +9,7 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from xero_core.http import DEFAULT_API_URL, DEFAULT_IDENTITY_URL
-from xero_core.limits import MINUTE_LIMIT
+from xero_core.limits import APP_MINUTE_LIMIT, MINUTE_LIMIT
 from xero_core.transport import DEFAULT_LOGIN_URL
 
 
@@ -50,5 +50,21 @@ def connection_settings() -> list[th.Property]:
                                 "organisation. Xero allows 60: set it lower to leave room for "
                                 "other apps on the same organisation (higher values only make "
                                 "sense against the sandbox with its limits off)."),
+        th.Property("limiter_url", th.StringType, secret=True,
+                    description="Redis URL (redis://[:password@]host:port/db) of a rate "
+                                "limiter shared by every process of this app: each "
+                                "organisation's minute, in-flight and day budgets and the "
+                                "app's minute are then counted across taps, targets and "
+                                "runs. Unset: each process limits itself."),
+        th.Property("limiter_fallback", th.StringType, default="local",
+                    allowed_values=["local", "stop"],
+                    description="When limiter_url's Redis is unreachable: 'local' falls back "
+                                "to this process's own limiter with a warning, 'stop' stops "
+                                "the run."),
+        th.Property("max_app_calls_per_minute", th.IntegerType(minimum=1),
+                    default=APP_MINUTE_LIMIT,
+                    description="With limiter_url: calls a rolling minute the app allows itself "
+                                "across all its organisations and processes (Xero allows "
+                                "10,000)."),
         th.Property("user_agent", th.StringType, description="User-Agent sent to Xero."),
     ]
