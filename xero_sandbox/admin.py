@@ -95,9 +95,12 @@ def admin_blueprint(sandbox: Sandbox) -> Blueprint:
         tenant = body.get("tenant_id")
         if tenant and ("day_used" in body or "minute_used" in body):
             sandbox.limits.use(tenant, day=body.get("day_used"), minute=body.get("minute_used"))
+        if "app_minute_limit" in body:
+            sandbox.limits.set_app_minute_limit(body["app_minute_limit"])
         if body.get("client_id") and "app_minute_used" in body:
             sandbox.limits.use_app(body["client_id"], int(body["app_minute_used"]))
-        return _json({"enabled": sandbox.limits.enabled, "tenants": sandbox.limits.snapshot()})
+        return _json({"enabled": sandbox.limits.enabled, "tenants": sandbox.limits.snapshot(),
+                      "app_minute_limit": sandbox.limits.app_minute_limit})
 
     @bp.post("/token-lifetime")
     def token_lifetime() -> Response:

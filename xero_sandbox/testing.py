@@ -108,6 +108,12 @@ class SandboxAdmin:
         return dict(self._admin("POST", "limits", {"client_id": client_id,
                                                    "app_minute_used": minute}))
 
+    def set_app_minute_limit(self, limit: int | None) -> int:
+        """Lower every app's calls a rolling minute (Xero's 10,000; None restores it; a reset
+        restores it too), so a test can reach the app-wide limit."""
+        return int(self._admin("POST", "limits", {"app_minute_limit": limit})[
+            "app_minute_limit"])
+
     def set_token_lifetime(self, seconds: int) -> None:
         self._admin("POST", "token-lifetime", {"seconds": seconds})
 
