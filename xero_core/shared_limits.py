@@ -43,10 +43,6 @@ from xero_core.limits import (
     H_MIN_REMAINING,
     MINUTE,
     MINUTE_LIMIT,
-    PROBLEM_APP_MINUTE,
-    PROBLEM_CONCURRENT,
-    PROBLEM_DAY,
-    PROBLEM_MINUTE,
     TenantLimiter,
 )
 
@@ -157,8 +153,10 @@ class SharedTenantLimiter:
         if local is not None:
             return local.day_remaining
         try:
-            value = self.registry.redis.get(self.keys["dayrem"])
-            used = self.registry.redis.zcount(self.keys["day"], "-inf", "+inf")
+            pipe = self.registry.redis.pipeline(transaction=False)
+            pipe.get(self.keys["dayrem"])
+            pipe.zcard(self.keys["day"])
+            value, used = pipe.execute()
         except self.registry.errors as exc:
             return self.registry.failed(exc, self.tenant_id).day_remaining
         if used >= self.registry.day_limit:
@@ -354,5 +352,3 @@ class SharedLimiterRegistry:
         assert local is not None
         return local
 
-
-PROBLEMS = (PROBLEM_CONCURRENT, PROBLEM_MINUTE, PROBLEM_DAY, PROBLEM_APP_MINUTE)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.proof.conftest import tap_cli
 from tests.redis_server import RedisServer, serve_redis
 from xero_core.http import XeroClient
 from xero_core.limits import LimiterRegistry
@@ -246,3 +247,19 @@ def test_two_clients_on_one_tenant_never_get_a_429(
     logged = Counter(e["status"] for e in clean_sandbox.requests()
                      if e.get("tenant_id") == org["tenant_id"])
     assert statuses == Counter({200: 24}) and logged == Counter({200: 24}), logged
+
+
+@pytest.mark.parametrize("fallback", ["stop", "local"])
+def test_the_tap_with_redis_down_stops_or_falls_back_without_the_password(
+        sandbox: Any, tmp_path: Path, fallback: str) -> None:
+    config = {**sandbox.orgs[0]["settings"], "limiter_fallback": fallback,
+              "limiter_url": f"redis://:{PASSWORD}@127.0.0.1:1/0"}  # nothing listens there
+    done = tap_cli(tmp_path, config, ["currencies"])
+    assert PASSWORD not in done.stderr + done.stdout
+    assert "redis://***@127.0.0.1:1/0 is unreachable (ConnectionError)" in done.stderr
+    if fallback == "stop":
+        assert done.returncode != 0 and "limiter_fallback is 'stop'" in done.stderr
+        assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
+    else:
+        assert done.returncode == 0 and "falling back" in done.stderr, done.stderr[-2000:]
+        assert '"type":"RECORD"' in done.stdout.replace(" ", "")
