@@ -32,7 +32,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from xero_core.errors import XeroError
+from xero_core.errors import ConfigError, XeroError
 from xero_core.limits import (
     APP_MINUTE_LIMIT,
     CONCURRENT_LIMIT,
@@ -113,7 +113,7 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         if parts.password is None and parts.username is None:
-            return url
+            return url if "@" not in url else "<limiter_url>"
         host = parts.hostname or ""
         if parts.port:
             host = f"{host}:{parts.port}"
@@ -284,7 +284,7 @@ class SharedLimiterRegistry:
         socket_timeout: float = 5.0,
     ) -> None:
         if fallback not in FALLBACKS:
-            raise ValueError(f"limiter_fallback must be one of {', '.join(FALLBACKS)}")
+            raise ConfigError(f"limiter_fallback must be one of {', '.join(FALLBACKS)}")
         import redis  # the optional dependency, only when the shared limiter is asked for
 
         self.url = url
@@ -302,9 +302,9 @@ class SharedLimiterRegistry:
             self.redis = redis.Redis.from_url(url, socket_timeout=socket_timeout,
                                               socket_connect_timeout=socket_timeout)
         except ValueError:
-            raise LimiterUnavailableError(
-                f"limiter_url {self.safe_url} is not a Redis URL (redis://, rediss:// or "
-                f"unix://)") from None
+            raise ConfigError(
+                "limiter_url is not a Redis URL (redis://, rediss:// or "
+                "unix://)") from None
         self.acquire = self.redis.register_script(_ACQUIRE)
         self.release = self.redis.register_script(_RELEASE)
         self._lock = threading.Lock()

@@ -19,6 +19,7 @@ import pytest
 
 from tests.proof.conftest import tap_cli
 from tests.redis_server import RedisServer, serve_redis
+from xero_core.errors import ConfigError
 from xero_core.http import XeroClient
 from xero_core.limits import LimiterRegistry
 from xero_core.shared_limits import (
@@ -209,10 +210,11 @@ def test_redact_url() -> None:
     assert redact_url("redis://:pw@h:6379/0") == "redis://***@h:6379/0"
     assert redact_url("rediss://user:pw@h/1") == "rediss://***@h/1"
     assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
-    with pytest.raises(LimiterUnavailableError) as err:
+    assert redact_url("redis:pw@h") == "<limiter_url>"  # no // : not parsed, not shown
+    with pytest.raises(ConfigError, match="not a Redis URL") as err:
         SharedLimiterRegistry("http://:pw@h/0")
     assert "pw" not in str(err.value).replace("http", "")
-    with pytest.raises(ValueError, match="limiter_fallback"):
+    with pytest.raises(ConfigError, match="limiter_fallback"):
         SharedLimiterRegistry("redis://h/0", fallback="maybe")
 
 
