@@ -68,13 +68,15 @@ def test_app_minute_limit_spans_tenants(clean_sandbox, make_api) -> None:
 def test_a_sixth_concurrent_call_answers_429_concurrent(clean_served, make_served_api) -> None:
     clean_sandbox = clean_served
     api = make_served_api()
-    clean_sandbox.fault("slow", path="/Currencies", count=5, seconds=1.5)
+    # Slow enough that the five overlap even when a loaded machine starts their threads
+    # seconds apart (the suite runs beside an 8-process load test).
+    clean_sandbox.fault("slow", path="/Currencies", count=5, seconds=4)
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(
         api.get(CURRENCIES).status_code)) for _ in range(5)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while clean_sandbox.state()["limits"].get(api.tenant_id, {}).get("in_flight") != 5:
         assert time.monotonic() < deadline, "five slow calls never were in flight together"
         time.sleep(0.02)
