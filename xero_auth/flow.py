@@ -161,7 +161,8 @@ class RedirectServer:
             return ("error", "the redirect's state does not match this login (a forged or "
                              "stale redirect); nothing was stored")
         if query.get("error"):
-            reason = query["error"][0][:100]
+            # untrusted text for a terminal: printable characters only
+            reason = "".join(c for c in query["error"][0][:100] if c.isprintable())
             if reason == "access_denied":
                 return ("error", "access_denied: the consent was denied in Xero")
             return ("error", f"Xero answered {reason}")

@@ -73,6 +73,7 @@ def test_a_token_store_is_required(capsys) -> None:
     ({"code": ["c"]}, ("error", "state does not match")),
     ({"state": ["s"], "error": ["access_denied"]}, ("error", "access_denied")),
     ({"state": ["s"]}, ("error", "no code")),
+    ({"state": ["s"], "error": ["bad\x1b[2J\x07news"]}, ("error", "Xero answered bad[2Jnews")),
 ])
 def test_the_redirect_is_judged(query, outcome) -> None:
     server = RedirectServer()
