@@ -8,6 +8,8 @@ tests/test_sdk_surface.py fails on any private SDK member used anywhere else.
 
 from __future__ import annotations
 
+import functools as _functools
+import importlib.metadata as _metadata
 import inspect as _inspect
 import typing as _t
 
@@ -79,15 +81,23 @@ def add_sdc_metadata(sink: _Sink, record: dict, message: dict) -> None:
     sink._add_sdc_metadata_to_record(record, message, {})
 
 
-# singer-sdk 0.54 counts a record in `record_counter_metric` when it is read (in
-# `Target._process_record_message`); 0.55 counts it when written (`Sink.tally_record_written`).
-_COUNTED_ON_WRITE = "record_counter_metric" in _inspect.getsource(_Sink.tally_record_written)
+@_functools.cache
+def _counted_on_write() -> bool:
+    """singer-sdk 0.54 counts a record in `record_counter_metric` when it is read (in
+    `Target._process_record_message`); 0.55 counts it when written (`Sink.tally_record_written`).
+    Asked once, on the first record (not at import: it reads the SDK's source), and by version
+    where the SDK was installed without its source."""
+    try:
+        return "record_counter_metric" in _inspect.getsource(_Sink.tally_record_written)
+    except (OSError, TypeError):
+        major, minor = (int(p) for p in _metadata.version("singer-sdk").split(".")[:2])
+        return (major, minor) >= (0, 55)
 
 
 def count_record_read(sink: _Sink) -> None:
     """Tally a record read as the SDK's own RECORD handler would (the metric once)."""
     sink.tally_record_read()
-    if not _COUNTED_ON_WRITE:
+    if not _counted_on_write():
         sink.record_counter_metric.increment()
 
 
