@@ -26,8 +26,8 @@ import requests
 
 from xero_core import jsonutil
 from xero_core.auth import TOKEN_PATH, TokenStore, token_record
-from xero_core.errors import ConfigError
-from xero_core.transport import check_url, host_of, is_loopback
+from xero_core.errors import ConfigError, ResponseTooLargeError
+from xero_core.transport import check_url, deadline_for, host_of, is_loopback, read_body
 
 AUTHORIZE_PATH = "/identity/connect/authorize"
 REVOKE_PATH = "/connect/revocation"
@@ -75,9 +75,7 @@ class App:
 
     def stored(self) -> dict[str, Any]:
         """The stored record if it is this client's on these hosts, else {}."""
-        record = self.store.load()
-        same = record.get("client_id") == self.client_id and record.get("hosts") == self.hosts
-        return record if same else {}
+        return self.store.load_for(self.client_id, self.hosts)
 
     def post(self, path: str, form: dict[str, str]) -> requests.Response:
         """POST a form to the identity host: client auth by Basic (or client_id for PKCE)."""
@@ -86,13 +84,21 @@ class App:
             auth = (self.client_id, self.client_secret)
         else:
             form = {**form, "client_id": self.client_id}
-        try:
-            return requests.post(self.identity_url + path, data=form, auth=auth,
-                                 headers={"Accept": "application/json"},
-                                 timeout=self.timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            raise LoginError(f"{host_of(self.identity_url)} did not answer "
-                             f"({type(exc).__name__})") from None
+        return call(self, "POST", self.identity_url + path, data=form, auth=auth)
+
+
+def call(app: App, method: str, url: str, **kw: Any) -> requests.Response:
+    """One call to a Xero host, its body read within the client's cap and deadline (as every
+    call of tap and target is: xero_core.transport.read_body); no redirect followed."""
+    started = time.monotonic()
+    headers = {"Accept": "application/json", **kw.pop("headers", {})}
+    try:
+        resp = requests.request(method, url, headers=headers, timeout=app.timeout,
+                                allow_redirects=False, stream=True, **kw)
+        read_body(resp, started=started, deadline=deadline_for(app.timeout))
+    except (requests.RequestException, ResponseTooLargeError) as exc:
+        raise LoginError(f"{host_of(url)} did not answer ({type(exc).__name__})") from None
+    return resp
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -221,14 +227,8 @@ def exchange(app: App, code: str, redirect_uri: str, verifier: str) -> dict[str,
 
 def connections(app: App, access_token: str) -> list[dict[str, Any]]:
     """GET /connections: the tenants the grant reaches."""
-    try:
-        resp = requests.get(app.api_url + "/connections", timeout=app.timeout,
-                            allow_redirects=False,
-                            headers={"Authorization": f"Bearer {access_token}",
-                                     "Accept": "application/json"})
-    except requests.RequestException as exc:
-        raise LoginError(f"{host_of(app.api_url)} did not answer ({type(exc).__name__})"
-                         ) from None
+    resp = call(app, "GET", app.api_url + "/connections",
+                headers={"Authorization": f"Bearer {access_token}"})
     body = _json(resp, "GET /connections failed")
     return [c for c in body if isinstance(c, dict)] if isinstance(body, list) else []
 

@@ -93,6 +93,21 @@ class TokenStore:
                 os.unlink(tmp)
             raise
 
+    def load_for(self, client_id: str, hosts: dict[str, str]) -> dict[str, Any]:
+        """The stored record if it belongs to this client id and these two hosts, else {}.
+
+        `hosts` is {"identity_url", "api_url"}. A record written before hosts were kept is
+        trusted only against Xero's own hosts.
+        """
+        stored = self.load()
+        if stored.get("client_id") != client_id:
+            return {}
+        if "hosts" in stored:
+            same = stored["hosts"] == hosts
+        else:
+            same = hosts == {"identity_url": DEFAULT_IDENTITY_URL, "api_url": DEFAULT_API_URL}
+        return stored if same else {}
+
     def clear(self) -> None:
         """Forget the stored tokens (the file is removed)."""
         self._memory = {}
@@ -165,15 +180,7 @@ class XeroAuth:
 
     def _stored(self) -> dict[str, Any]:
         """The store's record if it belongs to this client id and these two hosts, else {}."""
-        stored = self.store.load()
-        if stored.get("client_id") != self.client_id:
-            return {}
-        if "hosts" in stored:
-            same = stored["hosts"] == self._hosts()
-        else:  # an old record (client id only): trusted only against Xero's own hosts
-            same = (self.identity_url == DEFAULT_IDENTITY_URL
-                    and self.api_url == DEFAULT_API_URL)
-        return stored if same else {}
+        return self.store.load_for(self.client_id, self._hosts())
 
     def _load_stored_access_token(self) -> None:
         stored = self._stored()

@@ -198,6 +198,23 @@ def test_body_over_the_cap_is_a_clear_error(server, monkeypatch) -> None:
         auth.access_token()
 
 
+def test_xero_auth_reads_bodies_within_the_same_cap(server, monkeypatch, tmp_path) -> None:
+    """`xero-auth` calls the identity and API hosts too: an endless answer is refused, not
+    buffered, and said as the host that did not answer properly."""
+    from xero_auth.flow import App, LoginError, connections, exchange
+
+    monkeypatch.setattr(transport, "MAX_BODY_BYTES", 1024 * 1024)
+    server.route("GET", "/connections", endless)
+    server.route("POST", "/connect/token", endless)
+    app = App("cid", "s", login_url=server.url, identity_url=server.url, api_url=server.url,
+              token_store=str(tmp_path / "tokens.json"))
+    with pytest.raises(LoginError, match=r"127\.0\.0\.1:\d+ did not answer \(ResponseTooLarge"):
+        connections(app, "token")
+    with pytest.raises(LoginError, match="ResponseTooLargeError"):
+        exchange(app, "code", "http://127.0.0.1:1/callback", "verifier")
+    assert not (tmp_path / "tokens.json").exists()
+
+
 def drip(h: BaseHTTPRequestHandler) -> None:
     """A byte every 50 ms: each read is well inside the timeout, the whole never ends."""
     h.send_response(200)
