@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--seed", type=int, default=42)
     serve.add_argument("--size", type=int, default=200, help="about this many invoices per org")
-    serve.add_argument("--orgs", type=int, default=2)
+    serve.add_argument("--orgs", type=int, default=3,
+                       help="demo organisations: NZ, UK, AU, US, then numbered repeats")
     serve.add_argument("--no-limits", action="store_true", help="do not enforce rate limits")
     serve.add_argument("--token-lifetime", type=int, default=1800, help="access token seconds")
     return parser

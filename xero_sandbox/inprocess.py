@@ -66,7 +66,7 @@ class FlaskAdapter(BaseAdapter):
 class SandboxInProcess(SandboxAdmin):
     """A sandbox served in this process through Flask's test client (no socket, no thread)."""
 
-    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 2, limits: bool = True,
+    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 3, limits: bool = True,
                  token_lifetime: int | None = None) -> None:
         self.config = SandboxConfig(seed=seed, size=size, orgs=orgs, limits=limits)
         if token_lifetime is not None:

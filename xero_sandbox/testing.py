@@ -147,7 +147,7 @@ class SandboxAdmin:
 class SandboxProcess(SandboxAdmin):
     """A running `xero-sandbox serve` and helpers over its /__admin/ endpoints."""
 
-    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 2, limits: bool = True,
+    def __init__(self, *, seed: int = 42, size: int = 60, orgs: int = 3, limits: bool = True,
                  token_lifetime: int | None = None, host: str = "127.0.0.1",
                  startup_timeout: float = 60.0, command: list[str] | None = None) -> None:
         prefix = command or [sys.executable, "-m", "xero_sandbox.cli"]

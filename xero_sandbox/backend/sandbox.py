@@ -27,7 +27,7 @@ Replay = tuple[int, bytes, str]
 class SandboxConfig:
     seed: int = 42
     size: int = 200
-    orgs: int = 2
+    orgs: int = 3  # Demo Company (NZ), (UK) and (AU)
     limits: bool = True
     token_lifetime: int = 1800
 

@@ -36,7 +36,7 @@ from xero_sandbox.backend.seed_settings import (
 from xero_sandbox.backend.store import Attachment, Organisation
 
 
-def generate(seed: int = 42, size: int = 200, orgs: int = 2,
+def generate(seed: int = 42, size: int = 200, orgs: int = 3,
              now_ms: int | None = None) -> list[Organisation]:
     """Build `orgs` demo organisations of about `size` invoices each, the same for the same args.
 
