@@ -6,11 +6,12 @@ Usage (from the repository root):
     python scripts/generate_schemas.py --check  # exit 1 if the committed files differ
 
 One `<stream>.json` per row of `xero_core.endpoints.ENDPOINTS` (from the row's `schema` component
-in the spec of its `api`), plus `connections`, `<parent>_history`, `<parent>_attachments` and
-`report_rows`. Every schema is open (new Xero fields pass through at every level), every property
-is nullable, dates are ISO 8601 strings (`format: date-time`; the tap converts `/Date()/`),
-amounts are plain numbers, and enums, `readOnly`/`writeOnly` and length limits are dropped so
-that nothing Xero adds can fail a sync. Output is stable (sorted keys, indent 2).
+in the spec of its `api`: Accounting, Assets, Projects, Payroll AU / NZ / UK, Files, Finance),
+plus `connections`, `<parent>_history`, `<parent>_attachments`, `report_rows` and
+`finance_statement_rows`. Every schema is open (new Xero fields pass through at every level),
+every property is nullable, dates are ISO 8601 strings (`format: date-time`; the tap converts
+`/Date()/`), amounts are plain numbers, and enums, `readOnly`/`writeOnly` and length limits are
+dropped so that nothing Xero adds can fail a sync. Output is stable (sorted keys, indent 2).
 """
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from xero_core.endpoints import ENDPOINTS, Endpoint
+from xero_core.endpoints_apis import FINANCE_STATEMENT_ROWS, FINANCE_STATEMENTS
+from xero_core.lines import (
+    LINE_POSITION,
+    LINES,
+    PARENT_ID,
+    PARENT_STATUS,
+    PARENT_STREAM,
+    POSITION,
+    TRACKED_PARENTS,
+    TRACKING_COMPONENTS,
+    TRACKING_STREAM,
+    LineKind,
+)
+from xero_core.lines import UPDATED as LINES_UPDATED
 from xero_core.openapi_schemas import COMPONENT_KEY, component_schema
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "tap_xero" / "schemas"
@@ -42,6 +57,13 @@ TYPE_QUIRKS: dict[tuple[str, str], tuple[str, ...]] = {
     # TotalAmount "12.00" (strings); the top-level /BatchPayments records use bool and number.
     ("BatchPayment", "IsReconciled"): ("boolean", "string"),
     ("BatchPayment", "TotalAmount"): ("number", "string"),
+    # Payroll: the specs' own GET examples disagree with their components. AU GET /PayItems
+    # writes RatePerUnit 3 (a string "10.0" in POST /PayItems); AU GET /Settings writes
+    # DaysInPayrollYear "364" (the component says integer); NZ and UK GET /PaySlips write
+    # globalTaxTypeID 11 (the component says string).
+    ("EarningsRate", "RatePerUnit"): ("string", "number"),
+    ("Settings", "DaysInPayrollYear"): ("integer", "string"),
+    ("TaxLine", "globalTaxTypeID"): ("string", "integer"),
 }
 
 
@@ -59,6 +81,10 @@ EXTRA_DATE_STRINGS: dict[str, tuple[str, ...]] = {
     "PurchaseOrder": ("DateString", "DeliveryDateString"),
 }
 EXTRA_STRINGS: dict[str, tuple[str, ...]] = {"Budget": ("Status",)}
+# Fields the tap adds to a stream's records from the answer's envelope.
+ENVELOPE_STRINGS: dict[str, tuple[str, ...]] = {
+    "finance_bank_statements": ("bankAccountId", "bankAccountName", "bankAccountCurrencyCode"),
+}
 
 
 def _nullable(json_type: str) -> list[str]:
@@ -179,7 +205,9 @@ def endpoint_schema(ep: Endpoint, by_stream: dict[str, Endpoint]) -> dict[str, A
     props = component_properties(ep.api, ep.schema)
     if ep.parent:
         key, field = _parent_id(by_stream[ep.parent])
-        props.setdefault(key, field)
+        props.setdefault(ep.parent_field or key, field)
+    for name in ENVELOPE_STRINGS.get(ep.stream, ()):
+        props.setdefault(name, {**_string(), "description": "From the answer's envelope."})
     return stream_schema(props, f"Xero {ep.schema} records ({ep.url_path}).")
 
 
@@ -259,6 +287,87 @@ def report_rows_schema() -> dict[str, Any]:
     return stream_schema(props, "Xero reports flattened to one row per report line and column.")
 
 
+def finance_statement_rows_schema() -> dict[str, Any]:
+    def text(description: str) -> dict[str, Any]:
+        return {**_string(), "description": description}
+
+    props: dict[str, Any] = {
+        "row_key": text("Synthetic primary key: stable hash of tenant, statement, parameters,"
+                        " section, line and column."),
+        "statement": text("The statement: " + ", ".join(FINANCE_STATEMENTS) + "."),
+        "parameters": {
+            "type": _nullable("object"),
+            "additionalProperties": True,
+            "description": "Query parameters the statement was requested with.",
+        },
+        "start_date": text("The statement's startDate, as Xero writes it."),
+        "end_date": text("The statement's endDate, as Xero writes it."),
+        "balance_date": text("The statement's balanceDate (BalanceSheet), as Xero writes it."),
+        "section": text("Path of the enclosing groups, ' / '-separated (e.g. 'asset / Bank');"
+                        " '' for the statement's own totals."),
+        "row_type": text("account, contact, or total (a group's or the statement's)."),
+        "row_title": text("The line's label (account, account type, activity or contact name)."),
+        "account_id": text("The line's account id, when it is an account."),
+        "account_code": text("The line's account code."),
+        "account_type": text("The line's account type."),
+        "account_class": text("The line's account class."),
+        "reporting_code": text("The line's reporting code."),
+        "contact_id": text("The line's contact id (income / expenses by contact)."),
+        "column": text("The value's field in Xero's answer, '.'-separated (total,"
+                       " balance.value, accountMovement.debits ...)."),
+        "value": {"type": _nullable("number"), "description": "The value."},
+    }
+    return stream_schema(props, "Xero Finance API financial statements flattened to one row "
+                         "per line and value (/finance.xro/1.0/FinancialStatements/...).")
+
+
+def _line_fields(kind: LineKind) -> dict[str, Any]:
+    """What a line carries from its parent: id, position, status, replication value, ..."""
+    parent = component_properties("accounting", kind.endpoint.schema)
+    key, field = _parent_id(kind.endpoint)
+    props: dict[str, Any] = {
+        key: field,
+        POSITION: {"type": _nullable("integer"),
+                   "description": f"0-based index of the line in the parent's {kind.field}."},
+        PARENT_STATUS: {**_string(), "description": "The parent's Status (null: it has none)."},
+    }
+    for name in (kind.bookmark_field, *kind.parent_fields):
+        if name:
+            props[name] = {**parent.get(name, _string()),
+                           "description": f"The parent's {name} (added by the tap)."}
+    return props
+
+
+def line_schema(kind: LineKind) -> dict[str, Any]:
+    props = component_properties("accounting", kind.component)
+    props.update(_line_fields(kind))
+    if kind.allocation:
+        props["InvoiceID"] = {**_string(), "description": "Invoice.InvoiceID (added by the tap)."}
+    return stream_schema(props, f"One row per item of {kind.endpoint.schema}.{kind.field} "
+                         f"({kind.parent}); no API call of its own.")
+
+
+def tracking_schema() -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for component in TRACKING_COMPONENTS:
+        props.update(component_properties("accounting", component))
+    text = "The parent's {} (added by the tap; only on rows of parents that have one)."
+    props.update({
+        PARENT_STREAM: {**_string(), "description": "The parent stream (e.g. invoices)."},
+        PARENT_ID: {**_string(), "description": "The parent's id (InvoiceID, JournalID ...)."},
+        LINE_POSITION: {"type": _nullable("integer"),
+                        "description": "0-based index of the line in the parent's lines."},
+        POSITION: {"type": _nullable("integer"),
+                   "description": "0-based index of the entry in the line's tracking."},
+        PARENT_STATUS: {**_string(), "description": "The parent's Status (null: it has none)."},
+        LINES_UPDATED: _date_time(text.format(LINES_UPDATED)),
+        "JournalNumber": {"type": _nullable("integer"),
+                          "description": text.format("JournalNumber")},
+    })
+    return stream_schema(props, "One row per tracking entry of the lines of "
+                         + ", ".join(TRACKED_PARENTS) + "; no API call of its own.")
+
+
 def build_schemas() -> dict[str, dict[str, Any]]:
     """Every schema the tap ships, by stream name."""
     by_stream = {ep.stream: ep for ep in ENDPOINTS}
@@ -271,6 +380,9 @@ def build_schemas() -> dict[str, dict[str, Any]]:
             schemas[f"{ep.stream}_attachments"] = attachments_schema(ep)
     schemas["connections"] = connections_schema()
     schemas["report_rows"] = report_rows_schema()
+    schemas.update({kind.stream: line_schema(kind) for kind in LINES})
+    schemas[TRACKING_STREAM] = tracking_schema()
+    schemas[FINANCE_STATEMENT_ROWS] = finance_statement_rows_schema()
     return dict(sorted(schemas.items()))
 
 

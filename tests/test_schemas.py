@@ -74,7 +74,8 @@ def _property_nodes(schema: dict[str, Any], path: str = "$") -> Iterator[tuple[s
 
 
 def test_the_expected_streams_have_schemas() -> None:
-    expected = {ep.stream for ep in ENDPOINTS} | {"connections", "report_rows"}
+    expected = {ep.stream for ep in ENDPOINTS} | {"connections", "report_rows",
+                                                  "finance_statement_rows"}
     expected |= {f"{ep.stream}_history" for ep in ENDPOINTS if ep.has_history}
     expected |= {f"{ep.stream}_attachments" for ep in ENDPOINTS if ep.has_attachments}
     assert set(ALL) == expected

@@ -6,169 +6,33 @@ generates its routes from it. One frozen row per resource.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
+from xero_core.endpoint_types import (
+    API_BASES,
+    DEFAULT_PAGE_SIZE,
+    FILES_MAX_PAGE_SIZE,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_RECORD,
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    MAX_HISTORY_DETAILS,
+    MAX_IDEMPOTENCY_KEY,
+    MAX_PAGE_SIZE,
+    OFFSET_PAGE_SIZE,
+    PROJECTS_MAX_PAGE_SIZE,
+    Endpoint,
+    Paging,
+    RefField,
+    Write,
+)
+from xero_core.endpoints_apis import API_ENDPOINTS
 
-
-class Paging(str, enum.Enum):
-    """How a list endpoint pages."""
-
-    NONE = "none"  # one call answers everything
-    PAGE = "page"  # page=N, 100 a page, no pageSize
-    PAGE_SIZE = "page_size"  # page=N&pageSize=1..1000, answers a `pagination` object
-    OFFSET = "offset"  # offset=<last number>, 100 a call (Journals)
-
-
-class Write(str, enum.Enum):
-    """What a resource lets a client do to it."""
-
-    CREATE = "create"
-    UPDATE = "update"
-    ARCHIVE = "archive"  # status -> ARCHIVED
-    VOID = "void"  # status -> VOIDED
-    DELETE_STATUS = "delete_status"  # status -> DELETED (still listed, with that status)
-    DELETE_HTTP = "delete_http"  # HTTP DELETE: gone without a trace
-    REVERSE = "reverse"  # payments: POST {Status: DELETED}
-    HISTORY = "history"  # PUT /{path}/{id}/History
-    ATTACHMENTS = "attachments"  # PUT /{path}/{id}/Attachments/{FileName}
-    EMAIL = "email"  # POST /Invoices/{id}/Email
-
-
-API_BASES = {
-    "accounting": "/api.xro/2.0",
-    "assets": "/assets.xro/1.0",
-    "projects": "/projects.xro/2.0",
-}
-
-MAX_PAGE_SIZE = 1000
-PROJECTS_MAX_PAGE_SIZE = 500  # the Projects API takes pageSize 1..500
-DEFAULT_PAGE_SIZE = 100  # Xero's page length where pageSize is not accepted
-OFFSET_PAGE_SIZE = 100
-MAX_BATCH = 50
-MAX_BODY_BYTES = 3_500_000
-MAX_HISTORY_DETAILS = 250
-MAX_ATTACHMENTS_PER_RECORD = 10
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_IDEMPOTENCY_KEY = 128
-
-
-@dataclass(frozen=True)
-class RefField:
-    """A nested object of a record that points at another resource: {id_field, natural_field}."""
-
-    field: str  # e.g. "Contact"
-    stream: str  # the resource it points at
-    id_field: str
-    natural_field: str | None
-    must_exist: bool = False  # no create-by-name fallback (an account must exist)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One Xero resource: how to read it, how to write it, what it needs."""
-
-    stream: str  # Singer stream name, e.g. "invoices"
-    path: str  # under the API base, e.g. "/Invoices"
-    records_key: str  # envelope key of the list, e.g. "Invoices"
-    primary_key: tuple[str, ...]  # e.g. ("InvoiceID",)
-    schema: str  # OpenAPI component the records follow, e.g. "Invoice"
-    scope: str  # read/write scope; the read-only variant is scope + ".read"
-    api: str = "accounting"
-    paging: Paging = Paging.NONE
-    modified_since: bool = False  # takes If-Modified-Since
-    replication_key: str | None = None  # the field the bookmark follows
-    natural_keys: tuple[str, ...] = ()  # unique business keys the target matches on
-    status_field: str | None = None  # where the record says DELETED / VOIDED / ARCHIVED
-    nested_status: str | None = None  # a list of sub-records with their own Status (Options)
-    writes: frozenset[Write] = field(default_factory=frozenset)
-    batch_max: int = MAX_BATCH  # records per write call (Accounts: 1)
-    list_params: tuple[tuple[str, str], ...] = ()  # fixed query parameters on list reads
-    lookup_param: str | None = None  # batched id lookup, e.g. "IDs"
-    natural_lookup_param: str | None = None  # batched natural-key lookup, e.g. "InvoiceNumbers"
-    hard_deletes: bool = False  # Xero deletes it without a trace
-    singleton: bool = False  # the answer is one object, not a list (Assets Settings)
-    parent: str | None = None  # for child resources: the parent stream
-    where: bool = False  # takes a `where` filter
-    order: bool = False  # takes `order`
-    granular_scope: str = ""  # the scope apps created from 2 March 2026 get instead of `scope`
-    status_param: str | None = None  # the list filter by status: Statuses= or Status=
-    # The free-text field the target writes a record's source key into (`[stream:key]` at its
-    # start), found again with a batched `where` StartsWith (or a listing): see
-    # target_xero/identity.py. None: the resource is identified by its natural key only.
-    identity_field: str | None = None
-    identity_max: int = 255  # the field's length limit in Xero
-    # Document types whose identity lives elsewhere ("" = nowhere): Xero ignores Reference
-    # on bills and supplier credit notes, whose number field is their reference.
-    identity_by_type: tuple[tuple[str, str], ...] = ()
-    # -- what the target needs to know to write it --
-    write_rank: int = 2  # drain order: what other records refer to is written first (lower)
-    single_object_body: bool = False  # PUT/POST take one object, no {records_key: [...]}
-    ref_fields: tuple[RefField, ...] = ()  # nested objects that point at other resources
-    typed_numbers: bool = False  # its number is shared across Types (ACCREC / ACCPAY ...)
-    # The top-level id field other records name it by, with no natural key to fall back to
-    # (BrandingThemeID): kept in a record only if the target organisation holds the id.
-    optional_ref_id: str | None = None
-    status_before_delete: str = "DRAFT"  # created in this status when it is to end DELETED
-    void_from_status: str = "AUTHORISED"  # created in this status when it is to end VOIDED
-    # Fields Xero computes elsewhere yet takes on a create here (a batch payment's Payments).
-    keep_fields: frozenset[str] = frozenset()
-    # The business number a single GET takes in place of the id (GET /Invoices/INV-0001).
-    number_field: str | None = None
-    # For child resources: the field of a child record that names its parent (projectId).
-    parent_field: str | None = None
-
-    @property
-    def base(self) -> str:
-        return API_BASES[self.api]
-
-    @property
-    def url_path(self) -> str:
-        """Path from the host, e.g. /api.xro/2.0/Invoices."""
-        return self.base + self.path
-
-    @property
-    def write_scopes(self) -> tuple[str, ...]:
-        """Any one of these lets a client write (the broad scope or its granular successor)."""
-        return tuple(s for s in (self.scope, self.granular_scope) if s)
-
-    @property
-    def read_scopes(self) -> tuple[str, ...]:
-        """Any one of these lets a client read: each write scope or its `.read` variant."""
-        return tuple(x for s in self.write_scopes for x in (s, s + ".read"))
-
-    @property
-    def scope_hint(self) -> str:
-        """The read scopes a 403 most likely lacks, for messages."""
-        return " or ".join(self.read_scopes[1::2]) or "?"
-
-    def identity_for(self, doc_type: object = None) -> str | None:
-        """The identity field of a record of this type (None: the resource keeps none)."""
-        kind = doc_type.strip().upper() if isinstance(doc_type, str) else ""
-        for type_, field_ in self.identity_by_type:
-            if kind == type_:
-                return field_ or None
-        return self.identity_field
-
-    @property
-    def identity_fields(self) -> tuple[str, ...]:
-        """Every field a record of this resource may keep its source token in."""
-        fields = [self.identity_field, *(f for _, f in self.identity_by_type)]
-        return tuple(dict.fromkeys(f for f in fields if f))
-
-    @property
-    def has_history(self) -> bool:
-        return Write.HISTORY in self.writes
-
-    @property
-    def has_attachments(self) -> bool:
-        return Write.ATTACHMENTS in self.writes
-
-    @property
-    def page_size_max(self) -> int:
-        if self.paging is Paging.PAGE_SIZE:
-            return PROJECTS_MAX_PAGE_SIZE if self.api == "projects" else MAX_PAGE_SIZE
-        return DEFAULT_PAGE_SIZE
-
+__all__ = [
+    "API_BASES", "BY_PATH", "BY_STREAM", "DEFAULT_PAGE_SIZE", "ENDPOINTS", "EVENT_CATEGORIES",
+    "FILES_MAX_PAGE_SIZE", "MAX_ATTACHMENTS_PER_RECORD", "MAX_ATTACHMENT_BYTES", "MAX_BATCH",
+    "MAX_BODY_BYTES", "MAX_HISTORY_DETAILS", "MAX_IDEMPOTENCY_KEY", "MAX_PAGE_SIZE",
+    "OFFSET_PAGE_SIZE", "PROJECTS_MAX_PAGE_SIZE", "REPORTS", "Endpoint", "Paging", "RefField",
+    "Write", "endpoint",
+]
 
 W = Write
 
@@ -356,6 +220,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("project_time_entries", "/Projects/{projectId}/Time", "items", ("timeEntryId",),
              "TimeEntry", "projects", api="projects", paging=Paging.PAGE_SIZE,
              parent="projects", parent_field="projectId"),
+    # Payroll (AU, NZ, UK), Files and Finance: xero_core/endpoints_apis.py.
+    *API_ENDPOINTS,
 )
 
 BY_STREAM: dict[str, Endpoint] = {e.stream: e for e in ENDPOINTS}

@@ -20,6 +20,12 @@ SPEC_FILES: dict[str, str] = {
     "assets": "xero_assets.yaml",
     "projects": "xero-projects.yaml",
     "identity": "xero-identity.yaml",
+    "payroll_au": "xero-payroll-au.yaml",
+    "payroll_au_v2": "xero-payroll-au-v2.yaml",
+    "payroll_nz": "xero-payroll-nz.yaml",
+    "payroll_uk": "xero-payroll-uk.yaml",
+    "files": "xero_files.yaml",
+    "finance": "xero-finance.yaml",
 }
 
 DEFAULT_MAX_DEPTH = 4
@@ -47,7 +53,8 @@ _SpecLoader.yaml_implicit_resolvers = {
 
 @functools.cache
 def load_spec(api: str) -> dict[str, Any]:
-    """The parsed spec of one API (`accounting`, `assets`, `projects`, `identity`), read once.
+    """The parsed spec of one API (a key of SPEC_FILES: `accounting`, `payroll_uk` ...), read
+    once.
 
     Callers must not mutate the answer: it is shared.
     """

@@ -51,6 +51,8 @@ def page_params(paging: Paging, position: int | None, page_size: int) -> dict[st
         return {"page": position or 1, "pageSize": page_size}
     if paging is Paging.PAGE:
         return {"page": position or 1}
+    if paging is Paging.PAGE_LOWER:  # the Files API spells it `pagesize`
+        return {"page": position or 1, "pagesize": page_size}
     if paging is Paging.OFFSET:
         return {"offset": position or 0}
     return {}
@@ -73,7 +75,7 @@ def iter_pages(fetch: Callable[[dict[str, Any]], Any], paging: Paging, records_k
     `fetch(params)` makes one call and answers the parsed body. Other paging is one call
     here (offset paging, Journals, is read by the tap's own paginator).
     """
-    paged = paging in (Paging.PAGE, Paging.PAGE_SIZE)
+    paged = paging in (Paging.PAGE, Paging.PAGE_SIZE, Paging.PAGE_LOWER)
     page = 1
     while True:
         query = {**(params or {}), **(page_params(paging, page, page_size) if paged else {})}
