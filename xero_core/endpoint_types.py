@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from xero_core.endpoint_writes import WriteSpec
+
 
 class Paging(str, enum.Enum):
     """How a list endpoint pages."""
@@ -134,6 +136,9 @@ class Endpoint:
     nested_key: str | None = None
     # Payroll: the organisations whose API this is ("AU", "NZ", "UK"; None: every region).
     region: str | None = None
+    # Resources of the Payroll, Files, Assets and Projects APIs: how the target writes them
+    # (body shape, update method, match keys, status calls, lines: xero_core/endpoint_writes.py).
+    write_spec: WriteSpec | None = None
 
     @property
     def base(self) -> str:

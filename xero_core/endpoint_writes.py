@@ -1,0 +1,84 @@
+"""How the resources of Xero's other APIs (Payroll, Files, Assets, Projects) are written: the
+write-side half of their endpoint rows (`Endpoint.write_spec`).
+
+The Accounting API writes every resource one way (envelopes of up to 50, PUT creates, POST
+updates, Status for removals: the Endpoint's own fields say the rest). The other APIs differ per
+resource: Payroll AU v1 takes a bare JSON array, Payroll NZ/UK, Assets and Projects one object a
+call, approval is a call of its own (POST /Timesheets/{id}/Approve) or a PATCH, a v2
+timesheet's lines are a sub-resource, and Files takes multipart uploads. One `WriteSpec` per row
+says which; the target reads it (target_xero/api_sink.py, files_sink.py), never its own copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Sinks (the target's write modes) a WriteSpec can ask for.
+API_SINK = "api"  # JSON records: create, update, status calls, sub-resource lines
+UPLOAD_SINK = "upload"  # Files: multipart upload into a folder
+ASSOCIATE_SINK = "associate"  # Files: a file attached to an invoice, contact ...
+
+# Files API ObjectGroup -> (the Accounting stream of the object, its business key field or ""):
+# an association names its object by ObjectId or by e.g. an invoice's number.
+OBJECT_GROUPS: dict[str, tuple[str, str]] = {
+    "Invoice": ("invoices", "InvoiceNumber"),
+    "CreditNote": ("credit_notes", "CreditNoteNumber"),
+    "Contact": ("contacts", "Name"),
+    "Account": ("accounts", "Code"),
+    "Quote": ("quotes", "QuoteNumber"),
+    "PurchaseOrder": ("purchase_orders", "PurchaseOrderNumber"),
+    "BankTransaction": ("bank_transactions", ""),
+    "ManualJournal": ("manual_journals", ""),
+    "Overpayment": ("overpayments", ""),
+    "Prepayment": ("prepayments", ""),
+    "Payment": ("payments", ""),
+    "Receipt": ("", ""),
+}
+
+
+@dataclass(frozen=True)
+class StatusCall:
+    """How a resource moves to a status: POST {path}/{id}/{sub} (sub set, no body) or
+    {method} {path}/{id} with {status_field: status} (sub empty)."""
+
+    status: str
+    method: str = "POST"
+    sub: str = ""
+
+
+@dataclass(frozen=True)
+class LinesSpec:
+    """Lines written as a sub-resource: POST {path}/{id}/{path_part} adds one, PUT
+    {path}/{id}/{path_part}/{lineId} changes one, DELETE removes one (v2 timesheet lines)."""
+
+    field: str  # the record's list of lines, e.g. "timesheetLines"
+    path_part: str  # e.g. "Lines"
+    id_field: str  # e.g. "timesheetLineID"
+    keys: tuple[str, ...]  # what makes two lines the same line, e.g. date + earnings rate
+    answer_key: str = ""  # where a line write's answer holds the line ("timesheetLine")
+    editable_status: str = ""  # lines change only in this status ("Draft"): revert first
+
+
+@dataclass(frozen=True)
+class WriteSpec:
+    """The write rules of a resource outside the Accounting API."""
+
+    sink: str = API_SINK
+    body: str = "object"  # "list": a bare JSON array of records (Payroll AU v1)
+    body_schema: str = ""  # the component a create / update body follows ("": the row's)
+    update_method: str = ""  # on {path}/{id}: "POST" (AU v1), "PUT" (v2, Projects); "" none
+    match_keys: tuple[str, ...] = ()  # fields that find the record Xero already holds
+    answer_key: str = ""  # where a write's answer holds the record ("timesheet" in v2)
+    status_field: str = ""
+    status_calls: tuple[StatusCall, ...] = ()  # statuses set by a call of their own
+    create_status: str = ""  # statuses other than this are reached after the create
+    lines: LinesSpec | None = None
+    # Fields naming another resource of the same API by id, e.g. (("taskId", "project_tasks"),)
+    # are kept as they are; a child's parent is the row's `parent` / `parent_field`.
+    id_refs: tuple[tuple[str, str], ...] = ()
+
+    def status_call(self, status: str) -> StatusCall | None:
+        for call in self.status_calls:
+            if call.status.casefold() == status.casefold():
+                return call
+        return None
