@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from target_xero.identity_cache import IdentityCache
 from target_xero.references import References
+from target_xero.region import RegionOf
 from target_xero.rejects import RejectLog, Tally
 from target_xero.results import ResultLog
 from target_xero.routes import Route, route_for
@@ -61,6 +62,10 @@ class WriteContext:
         self._xero_lock = threading.Lock()
         self.sinks: list[Drainable] = []  # every sink made in this run, in creation order
         self.drain: Callable[[Any], None] = lambda sink: None  # the target's drain_one
+        self.region = RegionOf()  # the organisation's payroll region, asked once
+        # (resource stream, source key) -> the Xero id written for it in this run: children
+        # name a parent (a project, a file) by its source key.
+        self.written: dict[tuple[str, str], str] = {}
 
     # -- settings and connection ------------------------------------------------------------
 

@@ -47,8 +47,10 @@ def _from_spec(schema: str, api: str) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def build() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     """The data, from the spec: every component of a resource the target writes."""
-    return {f"{ep.api}:{ep.schema}": _from_spec(ep.schema, ep.api)
-            for ep in sorted(ENDPOINTS, key=lambda e: (e.api, e.schema)) if ep.writes}
+    wanted = {(ep.api, ep.schema) for ep in ENDPOINTS if ep.writes}
+    wanted |= {(ep.api, ep.write_spec.body_schema) for ep in ENDPOINTS
+               if ep.writes and ep.write_spec is not None and ep.write_spec.body_schema}
+    return {f"{api}:{schema}": _from_spec(schema, api) for api, schema in sorted(wanted)}
 
 
 def render(table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
@@ -60,7 +62,7 @@ def render(table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
         lines.append(f"    {json.dumps(key)}: (")
         for names in table[key]:
             quoted = [json.dumps(n) + "," for n in names]
-            lines += textwrap.wrap(" ".join(quoted), width=99, initial_indent="        (",
+            lines += textwrap.wrap(" ".join(quoted), width=97, initial_indent="        (",
                                    subsequent_indent="         ", break_long_words=False,
                                    break_on_hyphens=False) or ["        ("]
             lines[-1] += "),"

@@ -4,6 +4,7 @@ reason is written on one line."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,12 +15,22 @@ from xero_core.errors import RateLimitError, ServerError, XeroHTTPError
 
 LINE_ID_FIELDS = {"LineItems": "LineItemID", "JournalLines": "JournalLineID"}
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+_GUID_PART = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def check_path_id(ep: Endpoint, path: str) -> None:
     """The id a write puts into its URL must be a GUID (it comes from an answer, and an answer
     may come from a wrong or hostile server: `../Organisation` never reaches a path)."""
-    rest = path[len(ep.url_path):] if path.startswith(ep.url_path) else path
+    head = ep.url_path
+    if "{" in head:  # a child resource: the parent's id in the path is a GUID too
+        parts = re.split(r"\{[^}]+\}", head)
+        m = re.match("(?i)" + _GUID_PART.join(re.escape(p) for p in parts), path)
+        if m is None:
+            raise XeroHTTPError(0, f"refused to call {path[:80]!r}: the parent id in the URL "
+                                   f"is not a GUID", url=ep.url_path)
+        rest = path[m.end():]
+    else:
+        rest = path[len(head):] if path.startswith(head) else path
     segment = rest.split("/")[1] if rest.startswith("/") else ""
     if rest and not is_guid(segment):
         raise XeroHTTPError(0, f"refused to call {ep.url_path}/{segment[:60]!r}...: the id in "

@@ -76,9 +76,55 @@ class WriteSpec:
     # Fields naming another resource of the same API by id, e.g. (("taskId", "project_tasks"),)
     # are kept as they are; a child's parent is the row's `parent` / `parent_field`.
     id_refs: tuple[tuple[str, str], ...] = ()
+    # Listings that together hold every record (Assets lists one status a call); () the row's.
+    lookups: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def status_call(self, status: str) -> StatusCall | None:
         for call in self.status_calls:
             if call.status.casefold() == status.casefold():
                 return call
         return None
+
+
+# -- the write rules of each resource (the rows in endpoints.py / endpoints_apis.py name them) --
+
+# Payroll AU v1: POST a bare array (a batch), POST {path}/{id} [record] updates; status inline
+# (a timesheet POSTed with Status APPROVED is approved).
+AU_TIMESHEETS = WriteSpec(body="list", update_method="POST", status_field="Status",
+                          match_keys=("EmployeeID", "StartDate"))
+AU_EMPLOYEES = WriteSpec(body="list", update_method="POST",
+                         match_keys=("FirstName", "LastName", "DateOfBirth"))
+AU_LEAVE_APPLICATIONS = WriteSpec(body="list", update_method="POST",
+                                  match_keys=("EmployeeID", "LeaveTypeID", "StartDate",
+                                              "EndDate"))
+# Payroll v2 (NZ, UK, AU v2 timesheets): one object a call, answered {"timesheet": {...}};
+# lines are a sub-resource, changed only in Draft; Approve / RevertToDraft are calls.
+V2_TIMESHEETS = WriteSpec(
+    answer_key="timesheet", status_field="status", match_keys=("employeeID", "startDate"),
+    status_calls=(StatusCall("Approved", "POST", "Approve"),
+                  StatusCall("Draft", "POST", "RevertToDraft")),
+    lines=LinesSpec("timesheetLines", "Lines", "timesheetLineID",
+                    ("date", "earningsRateID", "trackingItemID"), answer_key="timesheetLine",
+                    editable_status="Draft"))
+V2_EMPLOYEES = WriteSpec(answer_key="employee", update_method="PUT",
+                         match_keys=("firstName", "lastName", "dateOfBirth"))
+V2_EMPLOYEE_LEAVE = WriteSpec(answer_key="leave", update_method="PUT",
+                              match_keys=("leaveTypeID", "startDate", "endDate"))
+# Files: multipart uploads, and associations of a file with a document.
+FILES_UPLOAD = WriteSpec(sink=UPLOAD_SINK)
+FILES_ASSOCIATE = WriteSpec(sink=ASSOCIATE_SINK)
+# Assets: POST /Assets creates a draft or registered asset (assetStatus in the body); the
+# asset number finds it again. Xero lists one status a call.
+ASSETS = WriteSpec(match_keys=("assetNumber",),
+                   lookups=((("status", "DRAFT"),), (("status", "REGISTERED"),),
+                            (("status", "DISPOSED"),)))
+ASSET_TYPES = WriteSpec(match_keys=("assetTypeName",))
+# Projects: POST creates, PUT {id} updates, PATCH {id} {"status": ...} closes or reopens.
+PROJECTS = WriteSpec(body_schema="ProjectCreateOrUpdate", update_method="PUT",
+                     match_keys=("name",), status_field="status",
+                     status_calls=(StatusCall("CLOSED", "PATCH"),
+                                   StatusCall("INPROGRESS", "PATCH")))
+PROJECT_TASKS = WriteSpec(body_schema="TaskCreateOrUpdate", update_method="PUT",
+                          match_keys=("name",))
+PROJECT_TIME = WriteSpec(body_schema="TimeEntryCreateOrUpdate", update_method="PUT",
+                         match_keys=("taskId", "userId", "dateUtc", "description"))

@@ -6,6 +6,7 @@ generates its routes from it. One frozen row per resource.
 
 from __future__ import annotations
 
+from xero_core import endpoint_writes as wr
 from xero_core.endpoint_types import (
     API_BASES,
     DEFAULT_PAGE_SIZE,
@@ -206,20 +207,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
          replication_key=UPD),
     # Assets API: answers {"pagination": {...}, "items": [...]} for assets.
     Endpoint("assets", "/Assets", "items", ("assetId",), "Asset", "assets", api="assets",
-             paging=Paging.PAGE_SIZE, list_params=(("status", "REGISTERED"),)),
+             paging=Paging.PAGE_SIZE, list_params=(("status", "REGISTERED"),),
+             writes=frozenset({W.CREATE}), write_spec=wr.ASSETS),
     Endpoint("asset_types", "/AssetTypes", "", ("assetTypeId",), "AssetType", "assets",
-             api="assets"),
+             api="assets", writes=frozenset({W.CREATE}), write_spec=wr.ASSET_TYPES,
+             write_rank=1),
     Endpoint("asset_settings", "/Settings", "", (), "Setting", "assets", api="assets",
              singleton=True),
     # Projects API.
     Endpoint("projects", "/Projects", "items", ("projectId",), "Project", "projects",
-             api="projects", paging=Paging.PAGE_SIZE),
+             api="projects", paging=Paging.PAGE_SIZE, writes=frozenset({W.CREATE, W.UPDATE}),
+             write_spec=wr.PROJECTS),
     Endpoint("project_tasks", "/Projects/{projectId}/Tasks", "items", ("taskId",), "Task",
              "projects", api="projects", paging=Paging.PAGE_SIZE, parent="projects",
-             parent_field="projectId"),
+             parent_field="projectId", write_spec=wr.PROJECT_TASKS, write_rank=3,
+             writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP})),
     Endpoint("project_time_entries", "/Projects/{projectId}/Time", "items", ("timeEntryId",),
              "TimeEntry", "projects", api="projects", paging=Paging.PAGE_SIZE,
-             parent="projects", parent_field="projectId"),
+             parent="projects", parent_field="projectId", write_spec=wr.PROJECT_TIME,
+             write_rank=4, writes=frozenset({W.CREATE, W.UPDATE, W.DELETE_HTTP})),
     # Payroll (AU, NZ, UK), Files and Finance: xero_core/endpoints_apis.py.
     *API_ENDPOINTS,
 )

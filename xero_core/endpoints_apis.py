@@ -19,7 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from xero_core.endpoint_types import Endpoint, Paging
+from xero_core import endpoint_writes as wr
+from xero_core.endpoint_types import Endpoint, Paging, Write
+
+_CU = frozenset({Write.CREATE, Write.UPDATE})
+_CUD = frozenset({Write.CREATE, Write.UPDATE, Write.DELETE_HTTP})
 
 PAYROLL_REGIONS = ("AU", "NZ", "UK")
 # Organisation.CountryCode -> the payroll region whose API answers for it (UK is GB there).
@@ -70,10 +74,11 @@ def _v2_family(region: str) -> tuple[Endpoint, ...]:
     payslip_schema = "PaySlip" if r == "NZ" else "Payslip"
     return (
         _v2(r, "employees", "/Employees", "employees", "employeeID", "Employee", EMPLOYEES,
-            paging=Paging.PAGE),
+            paging=Paging.PAGE, writes=_CU, write_spec=wr.V2_EMPLOYEES, write_rank=1),
         # Children of an employee: one call per employee the parent stream emits.
         _v2(r, "employee_leave", "/Employees/{employeeID}/Leave", "leave", "leaveID",
-            "EmployeeLeave", EMPLOYEES, parent=f"{pre}_employees", parent_field="employeeID"),
+            "EmployeeLeave", EMPLOYEES, parent=f"{pre}_employees", parent_field="employeeID",
+            writes=_CUD, write_spec=wr.V2_EMPLOYEE_LEAVE, write_rank=3),
         _v2(r, "employee_leave_balances", "/Employees/{employeeID}/LeaveBalances",
             "leaveBalances", ("employeeID", "leaveTypeID"), "EmployeeLeaveBalance", EMPLOYEES,
             parent=f"{pre}_employees", parent_field="employeeID"),
@@ -87,7 +92,8 @@ def _v2_family(region: str) -> tuple[Endpoint, ...]:
             paging=Paging.PAGE, parent=f"{pre}_pay_runs", parent_field="payRunID",
             parent_param="PayRunID"),
         _v2(r, "timesheets", "/Timesheets", "timesheets", "timesheetID", "Timesheet",
-            TIMESHEETS, paging=Paging.PAGE),
+            TIMESHEETS, paging=Paging.PAGE, writes=_CU, write_spec=wr.V2_TIMESHEETS,
+            write_rank=3),
         # The listing leaves a timesheet's lines out; GET /Timesheets/{id} carries them.
         _v2(r, "timesheet_lines", "/Timesheets/{timesheetID}", "timesheet", "timesheetLineID",
             "TimesheetLine", TIMESHEETS, parent=f"{pre}_timesheets", parent_field="timesheetID",
@@ -108,9 +114,10 @@ def _v2_family(region: str) -> tuple[Endpoint, ...]:
 
 PAYROLL_AU: tuple[Endpoint, ...] = (
     _au("payroll_au_employees", "/Employees", "Employees", "EmployeeID", "Employee",
-        EMPLOYEES),
+        EMPLOYEES, writes=_CU, write_spec=wr.AU_EMPLOYEES, write_rank=1),
     _au("payroll_au_leave_applications", "/LeaveApplications", "LeaveApplications",
-        "LeaveApplicationID", "LeaveApplication", EMPLOYEES),
+        "LeaveApplicationID", "LeaveApplication", EMPLOYEES, writes=_CU,
+        write_spec=wr.AU_LEAVE_APPLICATIONS, write_rank=3),
     # One object holding four lists (EarningsRates, DeductionTypes, LeaveTypes,
     # ReimbursementTypes): one record per organisation.
     _au("payroll_au_pay_items", "/PayItems", "PayItems", (), "PayItem", SETTINGS,
@@ -126,12 +133,13 @@ PAYROLL_AU: tuple[Endpoint, ...] = (
     _au("payroll_au_super_funds", "/Superfunds", "SuperFunds", "SuperFundID", "SuperFund",
         SETTINGS),
     _au("payroll_au_timesheets", "/Timesheets", "Timesheets", "TimesheetID", "Timesheet",
-        TIMESHEETS),
+        TIMESHEETS, writes=_CU, write_spec=wr.AU_TIMESHEETS, write_rank=3),
     _au("payroll_au_settings", "/Settings", "Settings", (), "Settings", SETTINGS,
         paging=Paging.NONE, singleton=True),
     # AU's v2 timesheets (/payroll.xro/2.0, xero-payroll-au-v2.yaml).
     _v2("AU", "v2_timesheets", "/Timesheets", "timesheets", "timesheetID", "Timesheet",
-        TIMESHEETS, api="payroll_au_v2", paging=Paging.PAGE),
+        TIMESHEETS, api="payroll_au_v2", paging=Paging.PAGE, writes=_CU,
+        write_spec=wr.V2_TIMESHEETS, write_rank=3),
 )
 
 PAYROLL_NZ: tuple[Endpoint, ...] = (
@@ -152,11 +160,13 @@ PAYROLL_UK: tuple[Endpoint, ...] = (
 
 FILES_API: tuple[Endpoint, ...] = (
     Endpoint("files", "/Files", "Items", ("Id",), "FileObject", FILES, api="files",
-             paging=Paging.PAGE_LOWER),
+             paging=Paging.PAGE_LOWER, writes=frozenset({Write.CREATE}),
+             write_spec=wr.FILES_UPLOAD),
     Endpoint("folders", "/Folders", "", ("Id",), "Folder", FILES, api="files"),
     # A file's associations (which invoice, contact ... it is attached to): a bare list.
     Endpoint("file_associations", "/Files/{Id}/Associations", "", ("FileId", "ObjectId"),
-             "Association", FILES, api="files", parent="files", parent_field="FileId"),
+             "Association", FILES, api="files", parent="files", parent_field="FileId",
+             writes=frozenset({Write.CREATE}), write_spec=wr.FILES_ASSOCIATE, write_rank=4),
 )
 
 FINANCE_API: tuple[Endpoint, ...] = (
