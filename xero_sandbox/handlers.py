@@ -14,7 +14,7 @@ from flask import Response, g, request
 
 from xero_core.endpoints import MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY, Endpoint
 from xero_core.errors import validation_exception
-from xero_sandbox import responses
+from xero_sandbox import responses, routes_apis
 from xero_sandbox.backend import reads, reports, rules
 from xero_sandbox.backend.answers import Answer, not_found
 from xero_sandbox.backend.auth import CallIdentity, has_scope
@@ -46,11 +46,17 @@ def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
     refused = forced(fault, sleep=False)
     if refused is not None:
         return refused
-    route = resolve(api, rest)
+    own = routes_apis.claim(api, rest, request.method)  # Files, Finance, Assets/Projects writes
+    route = resolve(api, rest) if own is None else None
     org = sandbox.org(ident.tenant_id)
-    if route is None or org is None:
+    if (own is None and route is None) or org is None:
         return answer_response(not_found())
-    if not has_scope(ident.scopes, needed_scopes(route, request.method)):
+    if own is not None:
+        scopes = own.scopes
+    else:
+        assert route is not None
+        scopes = needed_scopes(route, request.method)
+    if not has_scope(ident.scopes, scopes):
         return responses.scope_refused()
     admission = sandbox.limits.admit(ident.tenant_id, ident.client.client_id)
     if not admission.admitted:
@@ -58,11 +64,16 @@ def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
     try:
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)  # a slow call holds its concurrency slot
-        resp = _dispatch(sandbox, org, ident, route)
+        if own is not None:
+            resp = own.answer(sandbox, org, ident)
+        else:
+            assert route is not None
+            resp = _dispatch(sandbox, org, ident, route)
+        endpoint = route.endpoint if route is not None else None
         if fault is not None and fault.kind in ANSWER_KINDS:
-            resp = responses.spoiled(resp, route.endpoint, fault.kind)
+            resp = responses.spoiled(resp, endpoint, fault.kind)
         if api == "accounting":
-            resp = responses.as_xml(resp, route.endpoint)
+            resp = responses.as_xml(resp, endpoint)
     finally:
         if admission.headers:  # counted in flight
             sandbox.limits.release(ident.tenant_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xero_core.endpoints import API_BASES, ENDPOINTS, Endpoint, Write, report_scopes
 from xero_sandbox.backend.auth import ATTACHMENTS_SCOPE
 
-API_METHODS = ["GET", "PUT", "POST", "DELETE"]
+API_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH"]  # PATCH: the Projects API only
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xero_core.endpoints import ENDPOINTS, REPORT_GRANULAR_SCOPES, REPORT_SCOPE
+from xero_core.endpoints_apis import ACCOUNTING_ACTIVITY, STATEMENTS
 from xero_core.errors import forbidden, unauthorized
 from xero_sandbox.backend.answers import Answer
 
@@ -36,6 +37,7 @@ def _all_scopes() -> frozenset[str]:
     for ep in ENDPOINTS:
         scopes.update(ep.read_scopes)  # broad and granular scopes, with their .read variants
     scopes.update(REPORT_GRANULAR_SCOPES.values())
+    scopes.update((STATEMENTS, ACCOUNTING_ACTIVITY))  # Finance scopes no table row carries
     return frozenset(scopes)
 
 

@@ -56,6 +56,8 @@ class Collection:
 
     def key_of(self, record: dict[str, Any]) -> str:
         pk = self.endpoint.primary_key
+        if len(pk) > 1:  # a composite key (an employee's leave balance per leave type)
+            return "/".join(str(record[k]) for k in pk)
         return str(record[pk[0]]) if pk else "singleton"
 
     def put(self, record: dict[str, Any], updated_ms: int) -> None:
@@ -180,6 +182,8 @@ class Organisation:
     collections: dict[str, Collection] = field(default_factory=dict)
     history: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[tuple[str, str], list[Attachment]] = field(default_factory=dict)
+    # State of the APIs whose records are not endpoint-table rows (Files: backend/files.py).
+    apis: dict[str, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
