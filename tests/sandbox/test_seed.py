@@ -64,8 +64,14 @@ def test_tenants_and_names(orgs: list[Organisation]) -> None:
 
 
 def test_every_resource_has_records(nz: Organisation) -> None:
-    empty = [ep.stream for ep in ENDPOINTS if len(nz.coll(ep.stream)) == 0]
+    # Payroll: the NZ organisation's region only, less the rows served from inside their
+    # parent (a timesheet's lines); Files and Finance keep no table collections (their tests).
+    served = [ep for ep in ENDPOINTS if ep.api not in ("files", "finance")
+              and ep.region in (None, "NZ") and not ep.nested_key]
+    empty = [ep.stream for ep in served if len(nz.coll(ep.stream)) == 0]
     assert empty == []
+    assert not [ep.stream for ep in ENDPOINTS if ep.region in ("AU", "UK")
+                and len(nz.coll(ep.stream))]
     assert len(nz.coll("invoices")) == 60
     assert len(nz.coll("organisation")) == 1
     org_rec = next(iter(nz.coll("organisation").records.values()))

@@ -2,11 +2,12 @@
 
 `generate(seed, size, orgs)` builds "Demo Company (NZ)", "Demo Company (UK)" (then AU, US and
 numbered repeats) with a real chart of accounts, contacts, items and two years of documents
-(seed_documents, seed_invoices), the journals those documents post, and the Assets and
-Projects APIs' records (seed_apis); settings, contacts and items come from seed_settings,
-history notes and attachments from seed_history. `size` is about the number of invoices per
-organisation; everything else scales from it. Same arguments -> identical data (one seeded
-`random.Random` per organisation).
+(seed_documents, seed_invoices), the journals those documents post, the Assets and
+Projects APIs' records (seed_apis) and the payroll of its region (seed_payroll); settings,
+contacts and items come from seed_settings, history notes and attachments from
+seed_history. `size` is about the number of invoices per organisation; everything else
+scales from it. Same arguments -> identical data (one seeded `random.Random` per
+organisation).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import gc
 import random
 import time
 
-from xero_sandbox.backend import seed_documents, seed_history
+from xero_sandbox.backend import seed_documents, seed_history, seed_payroll
 from xero_sandbox.backend.chart import PROFILE_ORDER, PROFILES, CountryProfile
 from xero_sandbox.backend.seed_apis import assets, projects
 from xero_sandbox.backend.seed_context import DAY_MS, HOUR_MS, IdSource, SeedContext
@@ -90,6 +91,7 @@ def build(ctx: SeedContext) -> None:
     projects(ctx)
     attachments(ctx)
     seed_history.build(ctx)
+    seed_payroll.build(ctx)  # last: what the rng drew before it is every other record
     for stream, rows in ctx.staged.items():
         ctx.org.coll(stream).load(rows)
 
