@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Response, g, request
 
 from xero_core.endpoints import MAX_IDEMPOTENCY_KEY
-from xero_sandbox import responses, routes_files, routes_finance, routes_writes
+from xero_sandbox import responses, routes_files, routes_finance, routes_payroll, routes_writes
 from xero_sandbox.backend.answers import Answer, bad_request, not_found
 from xero_sandbox.backend.auth import CallIdentity
 from xero_sandbox.backend.sandbox import Sandbox
@@ -68,6 +68,10 @@ def claim(api: str, rest: str, method: str) -> Call | None:
             return Call((), _not_found, parts)
     elif api == "finance":
         found = routes_finance.resolve(method, parts)
+        if found is None:
+            return Call((), _not_found, parts)
+    elif api.startswith("payroll"):
+        found = routes_payroll.resolve(api, method, parts)
         if found is None:
             return Call((), _not_found, parts)
     elif api in ("assets", "projects") and method != "GET":
