@@ -130,10 +130,13 @@ def _statement_line(day: int, cents: int, rec: Record, stream: str, summary: boo
         "type": "CREDIT" if cents >= 0 else "DEBIT",
         "isReconciled": bool(rec.get("IsReconciled")), "isDuplicate": False,
         "isDeleted": False, "payments": [], "bankTransactions": []}
-    who = {"contactId": contact.get("ContactID"), "contactName": contact.get("Name", "")}
+    who = {"contactId": contact["ContactID"], "contactName": contact.get("Name", "")} \
+        if contact.get("ContactID") else None
     if stream == "bank_transactions":
-        bt: Record = {"bankTransactionId": rec["BankTransactionID"], "contact": who,
-                      "date": _iso_day(day), "amount": amount(abs(cents))}
+        bt: Record = {"bankTransactionId": rec["BankTransactionID"], "date": _iso_day(day),
+                      "amount": amount(abs(cents))}
+        if who:
+            bt["contact"] = who
         if not summary:
             bt["lineItems"] = [{"accountId": li.get("AccountID"), "reportingCode": "",
                                 "lineAmount": li.get("LineAmount", 0.0), "accountType": ""}
@@ -146,8 +149,8 @@ def _statement_line(day: int, cents: int, rec: Record, stream: str, summary: boo
         if rec.get("BatchPaymentID"):
             pay["batchPaymentId"] = rec["BatchPaymentID"]
         if rec.get("Invoice"):
-            pay["invoice"] = {"invoiceId": rec["Invoice"].get("InvoiceID"), "contact": who,
-                              "total": amount(abs(cents))}
+            pay["invoice"] = {"invoiceId": rec["Invoice"].get("InvoiceID"),
+                              "total": amount(abs(cents)), **({"contact": who} if who else {})}
         line["payments"].append(pay)
     return line
 

@@ -16,7 +16,7 @@ import gc
 import random
 import time
 
-from xero_sandbox.backend import seed_documents, seed_history, seed_payroll
+from xero_sandbox.backend import seed_documents, seed_files, seed_history, seed_payroll
 from xero_sandbox.backend.chart import PROFILE_ORDER, PROFILES, CountryProfile
 from xero_sandbox.backend.seed_apis import assets, projects
 from xero_sandbox.backend.seed_context import DAY_MS, HOUR_MS, IdSource, SeedContext
@@ -94,6 +94,7 @@ def build(ctx: SeedContext) -> None:
     seed_payroll.build(ctx)  # last: what the rng drew before it is every other record
     for stream, rows in ctx.staged.items():
         ctx.org.coll(stream).load(rows)
+    seed_files.build(ctx.org, ctx.size, ctx.now_ms)  # last, from a generator of its own
 
 
 # --- attachments --------------------------------------------------------------------------------

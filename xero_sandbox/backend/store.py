@@ -182,6 +182,8 @@ class Organisation:
     collections: dict[str, Collection] = field(default_factory=dict)
     history: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[tuple[str, str], list[Attachment]] = field(default_factory=dict)
+    # State of the APIs whose records are not endpoint-table rows (Files: backend/files.py).
+    apis: dict[str, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
