@@ -266,7 +266,6 @@ class ApiRecordsSink(ApiSteps):
         w.xero_id = rid
         if w.key is not None:
             idx.claims[rid] = w.key.token
-            self.context.written[(self.ep.stream, w.key.value)] = rid
-        if not self.reach_status(w, parent, result, followup=True):
+        if self.reach_status(w, parent, result, followup=True) is None:
             return
         self.confirm(w, Action.CREATE)

@@ -22,6 +22,16 @@ from xero_core.errors import ForbiddenError, NotFoundError, XeroHTTPError
 LineOp = tuple[str, str, dict[str, Any] | None]  # (method, line id or "", body)
 
 
+def holds(existing: Any, sent: Any) -> bool:
+    """Xero's value already is the one sent (`actions.covers`); an amount sent as a number is
+    the `value` of the {currency, value} object the Projects API answers."""
+    if isinstance(existing, dict) and not isinstance(sent, dict) and "value" in existing:
+        return covers(existing.get("value"), sent)
+    if isinstance(existing, dict) and isinstance(sent, dict):
+        return all(holds(existing.get(k), v) for k, v in sent.items() if v is not None)
+    return covers(existing, sent)
+
+
 def line_plan(lines: LinesSpec, have: list[dict[str, Any]], want: list[dict[str, Any]]
               ) -> list[LineOp]:
     """The calls that turn the lines Xero holds into the lines the record lists.
@@ -46,7 +56,7 @@ def line_plan(lines: LinesSpec, have: list[dict[str, Any]], want: list[dict[str,
             ops.append(("POST", "", body))
             continue
         free = [f for f in free if f is not match]
-        if not covers(match, body):
+        if not holds(match, body):
             ops.append(("PUT", str(match.get(lines.id_field)), body))
     ops += [("DELETE", str(h.get(lines.id_field)), None) for h in free]
     return ops
@@ -57,6 +67,14 @@ class ApiSteps(XeroSink):
 
     def url(self, parent: str) -> str:
         raise NotImplementedError
+
+    def confirm(self, w: Work, action: Action, detail: dict[str, Any] | None = None) -> None:
+        """Count it, and remember which Xero record its source key is (children of this run
+        name their parent by it)."""
+        super().confirm(w, action, detail)
+        rid = self._xero_id(w)
+        if w.key is not None and rid:
+            self.context.written[(self.ep.stream, w.key.value)] = rid
 
     def reject_api(self, w: Work, exc: XeroHTTPError, followup: bool = False) -> None:
         """Reject with Xero's reasons as these APIs give them (each naming its field)."""
@@ -88,13 +106,16 @@ class ApiSteps(XeroSink):
         lines = spec.lines
         top = {k: v for k, v in payload.items()
                if not (lines and k == lines.field) and not (spec.status_calls and k == sf)}
-        changed = [k for k, v in top.items() if not covers(existing.get(k), v)]
+        changed = [k for k, v in top.items() if not holds(existing.get(k), v)]
         try:
             if changed and spec.update_method:
                 body: Any = dict(top)
                 if spec.body == "list":
                     body = [{**top, pk: rid}]
-                answer = self.call(spec.update_method, base, "update", [w], json=body)
+                elif spec.update_by_body:
+                    body = {**top, pk: rid}
+                path = self.url(parent) if spec.update_by_body else base
+                answer = self.call(spec.update_method, path, "update", [w], json=body)
                 got = answer_records(ep, answer)
                 if got:
                     idx.add(got[0])

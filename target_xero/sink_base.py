@@ -23,7 +23,7 @@ from target_xero.context import WriteContext
 from target_xero.identity import source_fields, source_key
 from target_xero.quick_schema import quick_check, schema_is_valid
 from target_xero.references import References, like_of
-from target_xero.routes import HISTORY, RECORDS
+from target_xero.routes import API, HISTORY, RECORDS, UPLOAD
 from target_xero.work import Work, fingerprint
 from target_xero.write_checks import check_path_id, is_fatal, str_or_none
 from xero_core import jsonutil
@@ -81,7 +81,8 @@ class XeroSink(Sink):
         self.route = context.route_for(stream_name)
         super().__init__(target, stream_name, schema, key_properties)
         self.pending: list[Work] = []
-        ep = self.route.endpoint if self.route.mode == RECORDS else None
+        keyed = self.route.mode in (RECORDS, API, UPLOAD)  # records with a source key
+        ep = self.route.endpoint if keyed else None
         self.source_fields = source_fields(ep, stream_name, key_properties,
                                            context.config.get("source_keys"))
         context.register(self)

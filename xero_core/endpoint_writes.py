@@ -67,6 +67,7 @@ class WriteSpec:
     body: str = "object"  # "list": a bare JSON array of records (Payroll AU v1)
     body_schema: str = ""  # the component a create / update body follows ("": the row's)
     update_method: str = ""  # on {path}/{id}: "POST" (AU v1), "PUT" (v2, Projects); "" none
+    update_by_body: bool = False  # the update goes to {path} itself, its id in the body (Assets)
     match_keys: tuple[str, ...] = ()  # fields that find the record Xero already holds
     answer_key: str = ""  # where a write's answer holds the record ("timesheet" in v2)
     status_field: str = ""
@@ -113,9 +114,9 @@ V2_EMPLOYEE_LEAVE = WriteSpec(answer_key="leave", update_method="PUT",
 # Files: multipart uploads, and associations of a file with a document.
 FILES_UPLOAD = WriteSpec(sink=UPLOAD_SINK)
 FILES_ASSOCIATE = WriteSpec(sink=ASSOCIATE_SINK)
-# Assets: POST /Assets creates a draft or registered asset (assetStatus in the body); the
-# asset number finds it again. Xero lists one status a call.
-ASSETS = WriteSpec(match_keys=("assetNumber",),
+# Assets: POST /Assets creates a draft or registered asset (assetStatus in the body), and with
+# its assetId changes a draft; the asset number finds it again. Xero lists one status a call.
+ASSETS = WriteSpec(match_keys=("assetNumber",), update_method="POST", update_by_body=True,
                    lookups=((("status", "DRAFT"),), (("status", "REGISTERED"),),
                             (("status", "DISPOSED"),)))
 ASSET_TYPES = WriteSpec(match_keys=("assetTypeName",))

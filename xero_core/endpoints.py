@@ -208,7 +208,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # Assets API: answers {"pagination": {...}, "items": [...]} for assets.
     Endpoint("assets", "/Assets", "items", ("assetId",), "Asset", "assets", api="assets",
              paging=Paging.PAGE_SIZE, list_params=(("status", "REGISTERED"),),
-             writes=frozenset({W.CREATE}), write_spec=wr.ASSETS),
+             writes=frozenset({W.CREATE, W.UPDATE}), write_spec=wr.ASSETS),
     Endpoint("asset_types", "/AssetTypes", "", ("assetTypeId",), "AssetType", "assets",
              api="assets", writes=frozenset({W.CREATE}), write_spec=wr.ASSET_TYPES,
              write_rank=1),
