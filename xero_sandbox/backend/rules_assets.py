@@ -5,6 +5,7 @@ changes one named by its assetId), POST /AssetTypes adds an asset type. Refusals
 
 from __future__ import annotations
 
+import numbers
 import uuid
 from datetime import datetime
 from typing import Any
@@ -46,11 +47,11 @@ def _date(value: Any, field: str, errors: list[tuple[str, str, str]]) -> str | N
 def _money(value: Any, field: str, errors: list[tuple[str, str, str]]) -> float | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Number, str)):
         errors.append((field, str(value), f"{field} must be a number"))
         return None
     try:
-        amount = float(value)
+        amount = float(str(value))
     except ValueError:
         errors.append((field, str(value), f"{field} must be a number"))
         return None

@@ -8,6 +8,7 @@ from the time entries, and every record it touches moves in its collection's upd
 
 from __future__ import annotations
 
+import numbers
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -160,13 +161,13 @@ def _task_fields(org: Organisation, body: Record, errors: Errors) -> Record:
     rate = body.get("rate")
     value = rate.get("value") if isinstance(rate, dict) else None
     if not isinstance(rate, dict) or isinstance(value, bool) or not isinstance(
-            value, (int, float)):
+            value, numbers.Number):
         errors.setdefault("rate", []).append("rate must be an amount {currency, value}.")
     elif rate.get("currency", _currency(org)) != _currency(org):
         errors.setdefault("rate.currency", []).append(
             f"The rate's currency must be the organisation's ({_currency(org)}).")
     else:
-        out["rate"] = _amount(_currency(org), float(value))
+        out["rate"] = _amount(_currency(org), float(str(value)))
     minutes = body.get("estimateMinutes")
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
