@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tap_xero.regions import PayrollRegions
 from tap_xero.reports import AGED_REPORTS
 from xero_core.dates import convert_dates
 from xero_core.errors import ConfigError, XeroError
@@ -44,6 +45,7 @@ class XeroRun:
         self.forbidden: list[tuple[str, str]] = []  # (tenant, stream)
         self._attempts: dict[str, set[str]] = defaultdict(set)
         self._contacts: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.regions = PayrollRegions(lambda: self.xero_client, logger, self.tenant_label)
 
     # -- the one HTTP client and the tenants ---------------------------------------------
 
@@ -90,6 +92,13 @@ class XeroRun:
         if not found:
             raise ConfigError(f"none of the tenants {tenant_id} is connected to this token")
         return found
+
+    def tenants_for(self, region: str | None) -> list[str]:
+        """The tenants a stream of this payroll region reads (None: every tenant)."""
+        if not region:
+            return self.tenant_ids
+        return [t for t in self.tenant_ids
+                if not self.tenant_failed(t) and self.regions.region(t) == region]
 
     # -- bookkeeping the streams report to ------------------------------------------------
 

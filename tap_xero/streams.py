@@ -16,12 +16,14 @@ from urllib.parse import quote
 from singer_sdk import Stream, Tap
 from singer_sdk.helpers.types import Context
 
+from tap_xero.api_streams import ApiStream
 from tap_xero.client import XeroStream
 from tap_xero.deletes import (
     has_soft_deletes,
     tracks_hard_deletes,
     with_deleted_at,
 )
+from tap_xero.finance import FinanceBankStatementsStream
 from tap_xero.pages import normalise_datetimes, parse_page
 from tap_xero.reports import AGED_REPORTS, flatten_report, report_params
 from tap_xero.run import TENANT_KEY, XeroRun
@@ -56,7 +58,11 @@ class AssetsStream(XeroStream):
         return {**super().get_url_params(context, next_page_token), "status": self.asset_status}
 
 
-SPECIAL: dict[str, type[XeroStream]] = {"assets": AssetsStream}
+SPECIAL: dict[str, type[XeroStream]] = {
+    "assets": AssetsStream, "finance_bank_statements": FinanceBankStatementsStream}
+# The APIs whose rows need ApiStream (regions, nested records, query-parameter parents ...).
+API_STREAM_APIS = frozenset(("payroll_au", "payroll_au_v2", "payroll_nz", "payroll_uk", "files",
+                             "finance"))
 
 
 @cache
@@ -66,7 +72,7 @@ def endpoint_stream_class(stream: str) -> type[XeroStream]:
     attrs: dict[str, Any] = {"name": ep.stream, "endpoint": ep, "__module__": __name__}
     if ep.parent:
         attrs["parent_stream_type"] = endpoint_stream_class(ep.parent)
-    base = SPECIAL.get(stream, XeroStream)
+    base = SPECIAL.get(stream) or (ApiStream if ep.api in API_STREAM_APIS else XeroStream)
     return type(f"{_camel(ep.stream)}Stream", (base,), attrs)
 
 

@@ -19,6 +19,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
 from tap_xero.custom import custom_streams
+from tap_xero.finance import FinanceStatementRowsStream
 from tap_xero.output import XeroWriter
 from tap_xero.run import TenantSyncError, XeroRun
 from tap_xero.streams import (
@@ -29,6 +30,7 @@ from tap_xero.streams import (
 )
 from xero_core.config_errors import protect
 from xero_core.endpoints import ENDPOINTS, MAX_PAGE_SIZE, REPORTS, Paging
+from xero_core.endpoints_apis import FINANCE_STATEMENT_ROWS, FINANCE_STATEMENTS
 from xero_core.errors import XeroError
 from xero_core.http import XeroClient
 from xero_core.sdk_compat import register_raw_schemas
@@ -87,6 +89,23 @@ SETTINGS = th.PropertiesList(
     _setting("aged_report_contact_limit", th.IntegerType(minimum=0),
              "At most this many aged reports per report and tenant (one call each).",
              default=100),
+    _setting("finance_statements", th.ArrayType(th.StringType),
+             "Finance API statements to flatten into finance_statement_rows.",
+             default=list(FINANCE_STATEMENTS)),
+    _setting("finance_start_date", th.DateType,
+             "`startDate` of the Finance statements and `FromDate` of finance_bank_statements. "
+             "Default: a year before finance_end_date."),
+    _setting("finance_end_date", th.DateType,
+             "`endDate` of the Finance statements and `ToDate` of finance_bank_statements. "
+             "Default: today."),
+    _setting("finance_balance_date", th.DateType,
+             "`balanceDate` of the Finance BalanceSheet and of finance_cash_validation. "
+             "Default: finance_end_date for the BalanceSheet, Xero's for cash validation."),
+    _setting("finance_as_at_system_date", th.DateType,
+             "`asAtSystemDate` of finance_cash_validation."),
+    _setting("finance_begin_date", th.DateType, "`beginDate` of finance_cash_validation."),
+    _setting("finance_include_manual_journals", th.BooleanType,
+             "`includeManualJournals` of the income and expenses by contact statements."),
     _setting("track_hard_deletes", th.BooleanType,
              "Remember the ids of items, tracking categories, linked transactions and accounts "
              "(compressed, in state) and emit a tombstone with `_sdc_deleted_at` for each one "
@@ -113,7 +132,8 @@ SETTINGS = th.PropertiesList(
 
 
 class TapXero(Tap):
-    """Singer tap for Xero: accounting, assets, projects, reports, history, attachments."""
+    """Singer tap for Xero: accounting, assets, projects, payroll (AU, NZ, UK), files,
+    finance, reports, history, attachments."""
 
     name = "tap-xero"
     config_jsonschema = SETTINGS.to_dict()
@@ -151,6 +171,7 @@ class TapXero(Tap):
         ]
         streams.append(ConnectionsStream(self, run, load_schema("connections")))
         streams.append(ReportRowsStream(self, run, load_schema("report_rows")))
+        streams.append(FinanceStatementRowsStream(self, run, load_schema(FINANCE_STATEMENT_ROWS)))
         for kind, setting, wanted in (
             ("history", "include_history", lambda e: e.has_history),
             ("attachments", "include_attachments", lambda e: e.has_attachments),
