@@ -76,7 +76,8 @@ def v2_problem(status: int, detail: str, now_ms: int, provider: str = PROVIDER,
     """A refused v2 call: the envelope with its `problem` (RFC 7807 fields, as Xero names
     them), listing the fields at fault."""
     title = V2_STATUS_NAMES.get(status, "Error")
-    problem = {"type": "application/problem+json", "title": title, "status": status,
+    # `status` is a string in the specs' Problem component.
+    problem = {"type": "application/problem+json", "title": title, "status": str(status),
                "detail": detail, "instance": None,
                "invalidFields": [{"name": n, "reason": r} for n, r in invalid or []]}
     return Answer(status, v2_body(status, now_ms, provider, problem=problem))
