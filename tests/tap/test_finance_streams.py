@@ -20,8 +20,12 @@ from tap_xero.finance import (
     statement_params,
     twelve_month_windows,
 )
+from tests.conftest import SandboxAPI
+from tests.tap.conftest import admin_records, org_config, run_tap
 from xero_core.endpoints_apis import FINANCE_STATEMENTS
 from xero_core.openapi_schemas import load_spec
+
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def _example(path: str) -> Any:
@@ -102,3 +106,82 @@ def test_bank_statement_periods_are_cut_to_twelve_months() -> None:
         ("2024-02-29", "2025-02-27"), ("2025-02-28", "2026-02-27"), ("2026-02-28", "2026-06-30")]
     assert twelve_month_windows("2026-01-01", "2026-12-31") == [("2026-01-01", "2026-12-31")]
     assert twelve_month_windows("2026-02-01", "2026-01-01") == []
+
+
+# --- against the sandbox --------------------------------------------------------------------
+
+
+def _finance_calls(sandbox: Any, part: str) -> list[dict[str, Any]]:
+    return [r for r in sandbox.requests()
+            if r["path"].startswith("/finance.xro/1.0") and part in r["path"]]
+
+
+def test_statement_rows_are_the_sandboxs_statements(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    config = org_config(sandbox, 0, finance_start_date="2026-01-01",
+                        finance_end_date="2026-06-30")
+    run = run_tap(sandbox, config, ["finance_statement_rows"])
+    rows = run.records["finance_statement_rows"]
+    calls = _finance_calls(sandbox, "/FinancialStatements/")
+    assert len(calls) == len(FINANCE_STATEMENTS), [c["path"] for c in calls]
+    assert all(c["status"] == 200 for c in calls)
+    pnl = next(c for c in calls if c["path"].endswith("/ProfitAndLoss"))
+    assert (pnl["query"].get("startDate"), pnl["query"].get("endDate")) == (
+        "2026-01-01", "2026-06-30")
+    assert {r["statement"] for r in rows} <= set(FINANCE_STATEMENTS)
+    assert "BalanceSheet" in {r["statement"] for r in rows}
+    accounts = {a["AccountID"] for a in admin_records(sandbox, sandbox.orgs[0]["tenant_id"],
+                                                      "accounts")}
+    named = {r["account_id"] for r in rows if r["account_id"]}
+    # Computed lines (current year earnings) name the empty id, as Xero's answers do.
+    assert named and named - {ZERO_ID} <= accounts
+    assert len({r["row_key"] for r in rows}) == len(rows)
+
+
+def test_cash_validation_is_one_entry_per_bank_account(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    tenant = sandbox.orgs[0]["tenant_id"]
+    run = run_tap(sandbox, org_config(sandbox, 0, finance_balance_date="2026-06-30"),
+                  ["finance_cash_validation"])
+    held = {a["AccountID"] for a in admin_records(sandbox, tenant, "accounts")
+            if a.get("Type") == "BANK"}
+    emitted = run.ids("finance_cash_validation", "accountId")
+    assert held and sorted(emitted) == sorted(held)
+    (call,) = _finance_calls(sandbox, "/CashValidation")
+    assert call["query"].get("balanceDate") == "2026-06-30"
+
+
+def test_bank_statements_one_call_per_bank_account(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    tenant = sandbox.orgs[0]["tenant_id"]
+    run = run_tap(sandbox, org_config(sandbox, 0, finance_start_date="2026-01-01",
+                                      finance_end_date="2026-06-30"),
+                  ["finance_bank_statements"])
+    banks = {a["AccountID"] for a in admin_records(sandbox, tenant, "accounts")
+             if a.get("Type") == "BANK"}
+    calls = _finance_calls(sandbox, "/BankStatementsPlus/statements")
+    asked = [c["query"].get("BankAccountID") for c in calls]
+    assert all(c["query"].get("FromDate") == "2026-01-01" for c in calls)
+    assert sorted(asked) == sorted(banks)
+    # What the sandbox answers each account for that period, asked without the tap.
+    api = SandboxAPI(sandbox)
+    held = {str(s["statementId"]) for bank in banks for s in api.get(
+        "/finance.xro/1.0/BankStatementsPlus/statements",
+        params={"BankAccountID": bank, "FromDate": "2026-01-01", "ToDate": "2026-06-30"},
+    ).json()["statements"]}
+    records = run.records["finance_bank_statements"]
+    assert held and {str(r["statementId"]) for r in records} == held
+    assert all(r["bankAccountId"] in banks for r in records)
+
+
+def test_a_period_over_twelve_months_is_asked_in_windows(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    run = run_tap(sandbox, org_config(sandbox, 0, finance_start_date="2025-01-01",
+                                      finance_end_date="2026-06-30"),
+                  ["finance_bank_statements"])
+    calls = _finance_calls(sandbox, "/BankStatementsPlus/statements")
+    assert calls and all(c["status"] == 200 for c in calls)
+    periods = {(c["query"]["FromDate"], c["query"]["ToDate"]) for c in calls}
+    assert periods == {("2025-01-01", "2025-12-31"), ("2026-01-01", "2026-06-30")}
+    assert len(calls) == 2 * len({c["query"]["BankAccountID"] for c in calls})
+    assert run.records["finance_bank_statements"]
