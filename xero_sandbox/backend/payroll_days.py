@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from xero_core.dates import parse_ms_date
@@ -39,6 +40,13 @@ def day_of(value: Any) -> int | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return int(dt.timestamp()) // 86_400
+
+
+def number(value: Any) -> float | None:
+    """A JSON number as a float (bodies parse decimals as Decimal); None if not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return float(value)
 
 
 def iso_day(day: int) -> str:

@@ -13,7 +13,14 @@ from typing import Any
 
 from xero_sandbox.backend import payroll_shapes as shapes
 from xero_sandbox.backend.answers import Answer
-from xero_sandbox.backend.payroll_days import AU_V1, day_of, mirror_au, v1_day, weekdays
+from xero_sandbox.backend.payroll_days import (
+    AU_V1,
+    day_of,
+    mirror_au,
+    number,
+    v1_day,
+    weekdays,
+)
 from xero_sandbox.backend.payroll_reads import find
 from xero_sandbox.backend.store import Organisation, new_id
 
@@ -123,12 +130,13 @@ def _timesheet(org: Organisation, item: Record, batch: list[Record]) -> tuple[Re
                     not in rates:
                 errors.append("A timesheet line's EarningsRateID is not an earnings rate")
                 continue
-            if not isinstance(units, list) or len(units) != days or not all(
-                    isinstance(u, int | float) and u >= 0 for u in units):
+            values = [number(u) for u in units] if isinstance(units, list) else []
+            if len(values) != days or any(u is None or u < 0 for u in values):
                 errors.append(f"A timesheet line needs NumberOfUnits for each of the {days} "
                               "days of the period (numbers, not negative)")
                 continue
-            hours += sum(units)
+            line["NumberOfUnits"] = [float(u or 0) for u in values]
+            hours += sum(line["NumberOfUnits"])
             line["UpdatedDateUTC"] = v1_day(last)
         rec["StartDate"], rec["EndDate"] = v1_day(first), v1_day(last)
         for other in [*org.coll(AU_V1).records.values(), *batch]:

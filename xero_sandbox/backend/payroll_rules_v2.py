@@ -15,7 +15,14 @@ from typing import Any
 
 from xero_sandbox.backend import payroll_shapes as shapes
 from xero_sandbox.backend.answers import Answer
-from xero_sandbox.backend.payroll_days import AU_V2, day_of, iso_day, iso_time, mirror_au
+from xero_sandbox.backend.payroll_days import (
+    AU_V2,
+    day_of,
+    iso_day,
+    iso_time,
+    mirror_au,
+    number,
+)
 from xero_sandbox.backend.payroll_reads import find
 from xero_sandbox.backend.store import Organisation, new_id
 
@@ -92,9 +99,11 @@ class Writes:
             line["date"] = iso_day(day)
         if str(line.get("earningsRateID", "")).lower() not in self.r.earnings_rates(self.org):
             invalid.append(("earningsRateID", "The earnings rate was not found"))
-        units = line.get("numberOfUnits")
-        if not isinstance(units, int | float) or isinstance(units, bool) or units <= 0:
+        units = number(line.get("numberOfUnits"))
+        if units is None or units <= 0:
             invalid.append(("numberOfUnits", "The number of units must be a positive number"))
+        else:
+            line["numberOfUnits"] = units
         line["timesheetLineID"] = (old or {}).get("timesheetLineID") or new_id()
         return line, invalid
 
