@@ -40,6 +40,7 @@ from target_xero.work import Work
 from target_xero.write_checks import is_fatal, one_line
 from xero_core.endpoints import BY_STREAM, Write
 from xero_core.errors import ValidationError, XeroHTTPError
+from xero_core.protocol import records_in
 
 PARENT_SOURCE_KEY = "_parent_source_key"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -212,10 +213,17 @@ class ApiRecordsSink(ApiSteps):
         try:
             answer = self.call("POST", self.url(parent), "create", chunk, json=body)
         except ValidationError as exc:
-            elements = answer_records(self.ep, exc.body)
-            if len(elements) == len(chunk) and any(e.get("ValidationErrors") for e in elements):
-                for w, element in zip(chunk, elements, strict=True):
-                    self._created(w, element, parent, idx)
+            # Xero refuses the whole array, each element with its ValidationErrors: those
+            # are rejected with them, the others sent again without them.
+            elements = records_in(exc.body, "Elements") or answer_records(self.ep, exc.body)
+            bad = [bool(e.get("ValidationErrors")) for e in elements]
+            if len(elements) == len(chunk) and any(bad):
+                for w, element, refused in zip(chunk, elements, bad, strict=True):
+                    if refused:
+                        self.reject(w, api_messages(element) or ["refused by Xero"])
+                rest = [w for w, refused in zip(chunk, bad, strict=True) if not refused]
+                if rest:
+                    self._create_list(rest, parent, idx)
             elif len(chunk) > 1:  # Xero did not say which: one by one
                 for w in chunk:
                     self._create_list([w], parent, idx)

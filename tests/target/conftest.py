@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from target_xero.target import TargetXero
+from xero_sandbox.testing import SandboxProcess
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "tap_xero" / "schemas"
 # Retries fast enough for tests: the sandbox's faults ask for Retry-After 1 at most.
@@ -127,3 +130,17 @@ def api_calls(sandbox: Any, *, method: str | None = None, contains: str = ""
             continue
         out.append(r)
     return out
+
+
+@pytest.fixture(scope="session")
+def payroll_sandbox() -> Iterator[SandboxProcess]:
+    """A sandbox with the three demo organisations (NZ, UK, AU: one per payroll region)."""
+    with SandboxProcess(size=20, orgs=3) as running:
+        yield running
+
+
+@pytest.fixture
+def clean_payroll(payroll_sandbox: SandboxProcess) -> SandboxProcess:
+    """The three-organisation sandbox re-seeded, with an empty log and no faults."""
+    payroll_sandbox.clean()
+    return payroll_sandbox
