@@ -206,7 +206,7 @@ def test_a_timesheet_of_another_region_is_rejected_not_sent(clean_payroll, tmp_p
 
 def test_v2_refusals_carry_xeros_reason_and_field(clean_payroll, tmp_path) -> None:
     api = SandboxAPI(clean_payroll, NZ)
-    employees, calendar, rate = _v2_setup(api)
+    employees, calendar, _ = _v2_setup(api)
     bad = {"employeeID": employees[1], "payrollCalendarID": calendar,
            "startDate": "2027-06-07", "endDate": "2027-06-20",
            "timesheetLines": [{"date": "2027-06-07", "earningsRateID": employees[0],
