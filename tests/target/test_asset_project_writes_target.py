@@ -40,7 +40,7 @@ def _projects_input(contact_id: str) -> list[dict[str, Any]]:
                  "deadlineUtc": "2026-09-30T00:00:00Z", "estimateAmount": 1000 + i}
                 for i in range(3)]
     tasks = [{"task_key": f"J-{i}/design", "_parent_source_key": f"J-{i}", "name": "Design",
-              "rate": {"currency": "NZD", "value": 95}, "chargeType": "TIME",
+              "rate": {"currency": "NZD", "value": 95.5}, "chargeType": "TIME",
               "estimateMinutes": 120} for i in range(3)]
     return [*_stream("projects", projects, ["job_id"]),
             *_stream("project_tasks", tasks, ["task_key"])]

@@ -70,19 +70,19 @@ def test_v2_timesheet_create_approve_change_lines_revert(clean_payroll, tmp_path
     api = SandboxAPI(sb, org)
     employees, calendar, rate = _v2_setup(api)
 
-    def line(day: str, units: int) -> dict[str, Any]:
+    def line(day: str, units: float) -> dict[str, Any]:
         return {"date": f"2027-06-{day}", "earningsRateID": rate, "numberOfUnits": units}
 
     record = {"shift_week": "W23", "employeeID": employees[0], "payrollCalendarID": calendar,
               "startDate": "2027-06-07", "endDate": "2027-06-20", "status": "Approved",
-              "timesheetLines": [line("07", 8), line("08", 7), line("09", 6)]}
+              "timesheetLines": [line("07", 8), line("08", 7.5), line("09", 6)]}
     config = target_config(sb, tmp_path, org, results_path=str(tmp_path / "results.jsonl"))
     res = run_target(config, _stream(stream, [record], ["shift_week"]))
     assert res.rejects == [] and res.count(stream, "created") == 1
     ts = _v2_timesheet(api, employees[0], "2027-06-07")
     tid = ts["timesheetID"]
     assert ts["status"] == "Approved"
-    assert _lines(ts) == [("2027-06-07", 8), ("2027-06-08", 7), ("2027-06-09", 6)]
+    assert _lines(ts) == [("2027-06-07", 8), ("2027-06-08", 7.5), ("2027-06-09", 6)]
     assert _writes(sb) == [("POST", f"{V2}/Timesheets"), ("POST", f"{V2}/Timesheets/{tid}/Approve")]
     result = json.loads((tmp_path / "results.jsonl").read_text().splitlines()[-1])
     assert (result["source_key"], result["xero_id"], result["action"]) == ("W23", tid, "created")
