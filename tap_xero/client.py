@@ -40,7 +40,7 @@ from tap_xero.pages import (
 )
 from tap_xero.records import shape_fields_first
 from tap_xero.run import TENANT_KEY, XeroRun
-from tap_xero.tenant import TenantStream
+from tap_xero.tenant import TenantStream, bookmark_order
 from xero_core.dates import parse_datetime, to_http_date, to_iso
 from xero_core.endpoints import MAX_PAGE_SIZE, Endpoint, Paging
 from xero_core.protocol import page_params
@@ -58,7 +58,8 @@ class ReadState:
 
     since: datetime | None = None  # the If-Modified-Since sent (frozen for the listing)
     local_since: datetime | None = None  # filter here instead of If-Modified-Since
-    start_bookmark: Any = None  # the partition's bookmark when the read began
+    start_bookmark: Any = None  # where the read began: the lowest bookmark of its readers
+    own_bookmark: Any = None  # this stream's own bookmark when the read began
     floor: datetime | None = None  # records updated before this are dropped here
     watch: ListingWatch | None = None  # the listing being paged, where pages can shift
     recheck: tuple[Edge, Edge | None] | None = None  # the page boundary being re-read
@@ -125,7 +126,7 @@ class XeroStream(TenantStream):
         """The If-Modified-Since to send: bookmark minus the look-back, else start_date."""
         if not self.endpoint.modified_since or self.replication_method != "INCREMENTAL":
             return None
-        bookmark = self.get_context_state(context).get("replication_key_value")
+        bookmark = self.read_start_bookmark(context)
         start = self.config.get("start_date")
         if self.endpoint.paging is Paging.OFFSET:  # Journals: the offset is the bookmark
             return None if bookmark is not None else (parse_datetime(start) if start else None)
@@ -138,6 +139,22 @@ class XeroStream(TenantStream):
             since = start_dt if since is None else max(since, start_dt)
         return since
 
+    def read_start_bookmark(self, context: Context | None) -> Any:
+        """Where a read begins: this stream's bookmark, or the lowest of it (when selected) and
+        the bookmarks of its selected line streams (tap_xero.lines), which read its records
+        (None, i.e. from start_date, where any of them has none)."""
+        own = self.get_context_state(context).get("replication_key_value")
+        readers = [c for c in self.child_streams
+                   if isinstance(c, TenantStream) and c.derived and c.selected]
+        if not readers or not self.replication_key:
+            return own
+        marks = [c.parent_bookmark(self.name, context) for c in readers]
+        if self.selected:
+            marks.append(own)
+        if any(m is None for m in marks):
+            return None
+        return min(marks, key=bookmark_order)
+
     # -- requests -----------------------------------------------------------------------
 
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
@@ -145,7 +162,8 @@ class XeroStream(TenantStream):
         # it pages, and a moving If-Modified-Since would shift the pages under us.
         read = self.read = ReadState(
             since=self.modified_since(context),
-            start_bookmark=self.get_context_state(context).get("replication_key_value"))
+            start_bookmark=self.read_start_bookmark(context),
+            own_bookmark=self.get_context_state(context).get("replication_key_value"))
         tracker = self.hard_delete_tracker(context)
         if tracker is None:
             read.floor = self._client_floor()
@@ -278,7 +296,7 @@ class XeroStream(TenantStream):
     def _changed_since_bookmark(self, row: dict) -> bool:
         """Strictly after the bookmark: not a re-read of the bookmark's own second."""
         value = row.get(self.replication_key or "")
-        start = self.read.start_bookmark
+        start = self.read.own_bookmark
         if start is None or value is None:
             return True
         if isinstance(value, int):
@@ -316,8 +334,12 @@ class XeroStream(TenantStream):
     def moves_bookmark(self, record: dict) -> bool:
         """Tombstones carry no replication key value: they never move a bookmark; nor do
         records of a re-read page boundary (the bookmark is already past them)."""
-        if self.replication_key and record.get(self.replication_key) is None:
+        value = record.get(self.replication_key) if self.replication_key else None
+        if self.replication_key and value is None:
             return False
+        own = self.read.own_bookmark
+        if value is not None and own is not None and bookmark_order(value) < bookmark_order(own):
+            return False  # read again only for a line stream whose bookmark is behind
         return self.read.recheck is None
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:

@@ -19,13 +19,23 @@ from singer_sdk import Stream, Tap
 from singer_sdk import typing as th
 
 from tap_xero.custom import custom_streams
+from tap_xero.deletes import with_deleted_at
 from tap_xero.finance import FinanceStatementRowsStream
+from tap_xero.lines import (
+    LINES,
+    TRACKED_PARENTS,
+    TRACKING_STREAM,
+    line_schema,
+    line_stream_class,
+    tracking_stream_class,
+)
 from tap_xero.output import XeroWriter
 from tap_xero.run import TenantSyncError, XeroRun
 from tap_xero.streams import (
     ConnectionsStream,
     ReportRowsStream,
     child_stream_classes,
+    endpoint_stream_class,
     make_endpoint_stream,
 )
 from xero_core.config_errors import protect
@@ -182,8 +192,29 @@ class TapXero(Tap):
                 if wanted(ep):
                     cls = child_stream_classes(ep, kind)
                     streams.append(cls(self, run, load_schema(f"{ep.stream}_{kind}")))
+        streams.extend(self._line_streams(run, {s.name: s for s in streams}))
         streams.extend(custom_streams(self, run, [s.name for s in streams]))
         return streams
+
+    def _line_streams(self, run: XeroRun, parents: dict[str, Stream]) -> list[Stream]:
+        """invoice_line_items, journal_lines, ... and line_item_tracking (tap_xero.lines).
+
+        The SDK links a child to the streams of one parent class (load_streams, after this):
+        line_item_tracking reads every parent whose lines have tracking, so it is made a child
+        of the others here.
+        """
+        out: list[Stream] = []
+        for kind in LINES:
+            cls = line_stream_class(kind.stream, endpoint_stream_class(kind.parent))
+            out.append(cls(self, run, line_schema(kind, load_schema(kind.stream),
+                                                  load_schema(kind.parent))))
+        first, *others = TRACKED_PARENTS
+        tracking = tracking_stream_class(endpoint_stream_class(first))(
+            self, run, with_deleted_at(load_schema(TRACKING_STREAM)))
+        for name in others:
+            parents[name].child_streams.append(tracking)
+        out.append(tracking)
+        return out
 
     # -- the run ------------------------------------------------------------------------------
 

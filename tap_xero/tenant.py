@@ -76,6 +76,9 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
     #: Whether this stream's records may be conformed here, in the same walk as their dates
     #: (a stream that adds fields after shaping leaves conformance to the SDK).
     conform_here: ClassVar[bool] = True
+    #: A stream made of the records its parent hands over (tap_xero.lines): no calls.
+    derived: ClassVar[bool] = False
+    batch_size: ClassVar[int] = 200  # parent records handed over at a time (derived streams)
 
     def __init__(self, tap: Tap, run: XeroRun, **kwargs: Any) -> None:
         self.run = run
@@ -167,7 +170,12 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
             return
         self.run.note_attempt(tenant_id, self.name)
         children = [c for c in self.child_streams if c.selected or c.has_selected_descendents]
-        for row in self._guarded_records(context or {}, tenant_id):
+        derived = [c for c in children if isinstance(c, TenantStream) and c.derived]
+        children = [c for c in children if c not in derived]
+        rows = self._guarded_records(context or {}, tenant_id)
+        if derived:
+            rows = self._hand_to_derived(rows, context, derived)
+        for row in rows:
             if children and not self._sync_children_of(row, context, children):
                 self._keep_bookmark_before(row, context)
                 self.finalize_state_progress_markers(self.get_context_state(context))
@@ -175,6 +183,28 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
                     self.child_failure = ChildSyncFailed()  # and so on up to the top parent
                 return
             yield row
+
+    def _hand_to_derived(self, rows: Iterable[dict[str, Any]], context: Context | None,
+                         derived: list[TenantStream]) -> Iterator[dict[str, Any]]:
+        """Hand the records, a batch at a time, to the line streams (tap_xero.lines) before
+        they are written: one sync of each per batch, not one per record."""
+        batch: list[tuple[dict[str, Any], bool]] = []
+        size = min(c.batch_size for c in derived)
+        for row in rows:
+            batch.append((row, self.moves_bookmark(row)))
+            if len(batch) >= size:
+                self._sync_derived(batch, context, derived)
+                yield from (r for r, _ in batch)
+                batch = []
+        if batch:
+            self._sync_derived(batch, context, derived)
+            yield from (r for r, _ in batch)
+
+    def _sync_derived(self, batch: list[tuple[dict[str, Any], bool]], context: Context | None,
+                      derived: list[TenantStream]) -> None:
+        mapped = [(r, m) for r, m in batch if self.stream_maps[0].get_filter_result(r)]
+        for child in derived:
+            child.take_parents(self, mapped, context)
 
     def _guarded_records(self, context: Context, tenant_id: str) -> Iterator[dict[str, Any]]:
         try:
@@ -199,6 +229,17 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
 
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
         yield from self.request_records(context)
+
+    # -- derived streams (tap_xero.lines) ----------------------------------------------------
+
+    def take_parents(self, parent: RESTStream[Any], batch: list[tuple[dict[str, Any], bool]],
+                     context: Context | None) -> None:
+        """A derived stream: emit the rows of these parent records (record, moves bookmark)."""
+        raise NotImplementedError
+
+    def parent_bookmark(self, parent: str, context: Context | None) -> Any:
+        """A derived stream: the parent's replication value its rows were emitted up to."""
+        return None
 
     # -- children: a failed child stops the parent's partition before that parent ------------
 

@@ -18,6 +18,7 @@ from tap_xero.client import normalise_datetimes
 from xero_core import jsonutil
 from xero_core.dates import convert_dates
 from xero_core.endpoints import ENDPOINTS
+from xero_core.lines import LINES, TRACKING_STREAM
 from xero_core.openapi_schemas import load_spec, operation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,21 @@ def test_the_expected_streams_have_schemas() -> None:
                                                   "finance_statement_rows"}
     expected |= {f"{ep.stream}_history" for ep in ENDPOINTS if ep.has_history}
     expected |= {f"{ep.stream}_attachments" for ep in ENDPOINTS if ep.has_attachments}
+    expected |= {kind.stream for kind in LINES} | {TRACKING_STREAM}
     assert set(ALL) == expected
+
+
+@pytest.mark.parametrize("kind", LINES, ids=lambda k: k.stream)
+def test_line_schemas_carry_the_parent(kind: Any) -> None:
+    props = _schema(kind.stream)["properties"]
+    assert {kind.parent_key, "_position", "_parent_status", "_tenant_id"} <= set(props)
+    assert props["_position"]["type"] == ["integer", "null"]
+    parent = _schema(kind.parent)["properties"]
+    for name in (kind.bookmark_field, *kind.parent_fields):
+        if name:
+            assert props[name]["type"] == parent[name]["type"]
+    items = parent[kind.field]["items"]["properties"]
+    assert set(items) <= set(props)  # the line's own fields, as in the parent's array
 
 
 @pytest.mark.parametrize("stream", sorted(ALL))
