@@ -14,6 +14,12 @@ from tests.tap.conftest import Run, admin_records, api_calls, org_config, run_ta
 from xero_core.endpoints import ENDPOINTS, Endpoint
 
 ROWS = list(ENDPOINTS)
+# Rows whose records the sandbox's record store does not keep as such: Files (kept apart) and
+# Finance (computed from the ledger), and lines kept inside their parent records. Their ids
+# are checked against the sandbox in test_files_streams.py, test_finance_streams.py and
+# test_payroll_streams.py.
+HELD = [ep for ep in ROWS if ep.api not in ("files", "finance")
+        and not (ep.nested_key and ep.api != "payroll_au")]
 
 
 @pytest.fixture(scope="module")
@@ -24,20 +30,20 @@ def full_run(sandbox: Any) -> Run:
     return run
 
 
-def expected_keys(sandbox: Any, ep: Endpoint) -> set[str]:
+def expected_keys(sandbox: Any, ep: Endpoint) -> set[tuple[str, ...]]:
     tenant = sandbox.orgs[0]["tenant_id"]
     held = admin_records(sandbox, tenant, ep.stream)
     if not ep.primary_key:
-        return {tenant} if held else set()
-    return {str(r[ep.primary_key[0]]) for r in held}
+        return {(tenant,)} if held else set()
+    return {tuple(str(r[k]) for k in ep.primary_key) for r in held}
 
 
-@pytest.mark.parametrize("ep", ROWS, ids=[ep.stream for ep in ROWS])
+@pytest.mark.parametrize("ep", HELD, ids=[ep.stream for ep in HELD])
 def test_stream_emits_exactly_what_the_sandbox_holds(sandbox: Any, full_run: Run,
                                                      ep: Endpoint) -> None:
     records = full_run.records.get(ep.stream, [])
-    key = ep.primary_key[0] if ep.primary_key else "_tenant_id"
-    emitted = [str(r[key]) for r in records]
+    keys = ep.primary_key or ("_tenant_id",)  # every part of a composite key
+    emitted = [tuple(str(r[k]) for k in keys) for r in records]
     assert len(emitted) == len(set(emitted)), f"{ep.stream} emitted duplicates"
     assert set(emitted) == expected_keys(sandbox, ep)
     assert all(r["_tenant_id"] == sandbox.orgs[0]["tenant_id"] for r in records)
