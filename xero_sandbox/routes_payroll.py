@@ -199,10 +199,15 @@ def _v2_route(api: str, method: str, parts: list[str]
                                                          now)
     if n == 3 and method == "POST" and p[2] == "leave":
         return child, with_body(lambda w, b: w.add_leave(rid, b))
-    if n == 4 and method == "GET":
+    if n == 4:
         cid = parts[3]
-        return child, lambda org, now: reads.v2_child(org, child, ep, rid, cid,
-                                                      shapes.PROVIDER, now)
+        if method == "GET":
+            return child, lambda org, now: reads.v2_child(org, child, ep, rid, cid,
+                                                          shapes.PROVIDER, now)
+        if p[2] == "leave" and method == "PUT":
+            return child, with_body(lambda w, b: w.add_leave(rid, b, cid))
+        if p[2] == "leave" and method == "DELETE":
+            return child, lambda org, now: writes(org, now).delete_leave(rid, cid)
     return child, None
 
 

@@ -175,7 +175,10 @@ def _cases(items: list[Any], key: Callable[[Any], str], kind: str) -> list[Any]:
 
 
 # -- reads --------------------------------------------------------------------------------------
-LISTED = [e for e in ENDPOINTS]
+# The Accounting, Assets and Projects rows; the Payroll, Files and Finance rows are checked
+# against their specs by their own tests, with a client of the organisation each answers
+# (tests/sandbox/test_payroll_reads.py: every payroll row of each region).
+LISTED = [e for e in ENDPOINTS if e.api in SPEC_APIS]
 
 
 @pytest.mark.parametrize("ep", _cases(LISTED, lambda e: e.stream, "list"))
@@ -235,7 +238,7 @@ def _single_path(ep: Endpoint) -> str | None:
     return None
 
 
-SINGLES = [(e, p) for e in ENDPOINTS if (p := _single_path(e))]
+SINGLES = [(e, p) for e in ENDPOINTS if e.api in SPEC_APIS and (p := _single_path(e))]
 
 
 @pytest.mark.parametrize(("ep", "path"), _cases(SINGLES, lambda c: c[0].stream, "single"))

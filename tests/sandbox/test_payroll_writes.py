@@ -259,6 +259,15 @@ def test_v2_employees_and_leave(payroll_sandbox, clients, region: str) -> None:
     got = checked(leave, spec, "/Employees/{id}/Leave")["leave"]
     listed = client.get(f"{V2}/Employees/{eid}/Leave").json()["leave"]
     assert [x["leaveID"] for x in listed] == [got["leaveID"]]
+    moved = client.request("PUT", f"{V2}/Employees/{eid}/Leave/{got['leaveID']}",
+                           json={"startDate": "2027-02-08", "endDate": "2027-02-09"})
+    kept = checked(moved, spec, "/Employees/{id}/Leave/{id}")["leave"]
+    assert kept["leaveID"] == got["leaveID"] and kept["description"] == "Holiday"
+    assert org.coll(pre + "employee_leave").records[got["leaveID"]]["endDate"] == \
+        "2027-02-09T00:00:00"
+    dropped = client.request("DELETE", f"{V2}/Employees/{eid}/Leave/{got['leaveID']}")
+    checked(dropped, spec, "/Employees/{id}/Leave/{id}")
+    assert client.get(f"{V2}/Employees/{eid}/Leave").json()["leave"] == []
     refused = client.request("POST", f"{V2}/Employees/{eid}/Leave", json={
         "leaveTypeID": eid, "startDate": "2027-02-05", "endDate": "2027-02-01"})
     assert {f["name"] for f in refused.json()["problem"]["invalidFields"]} == {

@@ -2,7 +2,8 @@
 timesheet, created Draft), POST /Timesheets/{id}/Lines, PUT and DELETE
 /Timesheets/{id}/Lines/{lineId} (a Draft timesheet's lines only), POST
 /Timesheets/{id}/Approve and /RevertToDraft, DELETE /Timesheets/{id} (Draft only); NZ and UK
-also POST /Employees, PUT /Employees/{id} and POST /Employees/{id}/Leave.
+also POST /Employees, PUT /Employees/{id}, POST /Employees/{id}/Leave and PUT / DELETE
+/Employees/{id}/Leave/{leaveId}.
 
 A refused write answers 400 with the v2 `problem` naming each invalid field; an unknown id
 404. Every write moves `updatedDateUTC` and the record's place in the updated-order index.
@@ -260,8 +261,30 @@ class Writes:
         self.org.coll(self.r.employees).put(rec, self.now)
         return shapes.v2_ok("employee", rec, self.now, self.provider)
 
-    def add_leave(self, eid: str, body: Record) -> Answer:
+    def _leave_of(self, eid: str, lid: str) -> tuple[Record, Record] | None:
         employee = self._find(self.r.employees, eid)
+        leave = self._find(f"payroll_{self.r.code.lower()}_employee_leave", lid)
+        if employee is None or leave is None or leave["employeeID"] != employee["employeeID"]:
+            return None
+        return employee, leave
+
+    def delete_leave(self, eid: str, lid: str) -> Answer:
+        found = self._leave_of(eid, lid)
+        if found is None:
+            return self._missing()
+        self.org.coll(f"payroll_{self.r.code.lower()}_employee_leave").remove(found[1]["leaveID"])
+        return shapes.v2_ok("leave", found[1], self.now, self.provider)
+
+    def add_leave(self, eid: str, body: Record, lid: str | None = None) -> Answer:
+        """POST /Employees/{id}/Leave, or PUT /Employees/{id}/Leave/{leaveId} (`lid`)."""
+        employee = self._find(self.r.employees, eid)
+        old: Record | None = None
+        if lid is not None:
+            found = self._leave_of(eid, lid)
+            if found is None:
+                return self._missing()
+            old = found[1]
+            body = {**old, **body}
         if employee is None:
             return self._missing()
         pre = f"payroll_{self.r.code.lower()}_"
@@ -283,10 +306,11 @@ class Writes:
         assert first is not None and last is not None
         hours = 8.0 if self.r.code == "NZ" else 7.5
         units = sum(hours for d in range(first, last + 1) if (d + 3) % 7 < 5)
-        rec: Record = {"leaveID": new_id(), "employeeID": employee["employeeID"],
+        rec: Record = {"leaveID": (old or {}).get("leaveID") or new_id(),
+                       "employeeID": employee["employeeID"],
                        "leaveTypeID": leave_type, "description": body["description"],
                        "startDate": iso_day(first), "endDate": iso_day(last),
-                       "periods": body.get("periods") or [{
+                       "periods": (body.get("periods") if old is None else None) or [{
                            "periodStartDate": iso_day(first), "periodEndDate": iso_day(last),
                            "numberOfUnits": units, "periodStatus": "Approved"}],
                        "updatedDateUTC": iso_time(self.now)}
