@@ -21,6 +21,7 @@ from xero_sandbox.backend.consent import error_page
 from xero_sandbox.backend.sandbox import Sandbox, SandboxConfig
 from xero_sandbox.handlers import forced, handle
 from xero_sandbox.responses import answer_response, json_response
+from xero_sandbox.route_forms import base_of
 from xero_sandbox.routes import API_METHODS
 
 LOGGED_HEADERS = ("If-Modified-Since", "Idempotency-Key", "Content-Type", "User-Agent",
@@ -39,6 +40,10 @@ def create_app(sandbox: Sandbox) -> Flask:
         g.t0 = time.perf_counter()
         if request.path.startswith("/__admin"):
             return admin_guard(app.config.get("SANDBOX_HOSTS", ()))
+        if request.url_rule is None:  # an API base in another case: Xero ignores case
+            found = base_of(request.path)
+            if found is not None and request.method in API_METHODS:
+                return handle(sandbox, *found)
         return None
 
     @app.after_request

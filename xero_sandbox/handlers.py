@@ -22,6 +22,7 @@ from xero_sandbox.backend.faults import ANSWER_KINDS, FaultRule
 from xero_sandbox.backend.sandbox import Sandbox
 from xero_sandbox.backend.store import Organisation
 from xero_sandbox.responses import answer_response, json_response
+from xero_sandbox.route_forms import canonical
 from xero_sandbox.routes import Route, allowed, needed_scopes, resolve
 
 
@@ -46,6 +47,7 @@ def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
     refused = forced(fault, sleep=False)
     if refused is not None:
         return refused
+    rest = canonical(api, rest)  # the spec's spelling of the forms Xero also takes
     own = routes_apis.claim(api, rest, request.method)  # Files, Finance, Assets/Projects writes
     route = resolve(api, rest) if own is None else None
     org = sandbox.org(ident.tenant_id)

@@ -85,13 +85,13 @@ def resolve(method: str, parts: list[str]) -> Found | None:
             return _pick(method, {
                 "GET": lambda org, ids, now: reads.list_folders(box(org), params),
                 "POST": lambda org, ids, now: with_body(
-                    lambda b: writes.create_folder(box(org), b))})
+                    lambda b: writes.create_folder(box(org), b, now))})
         fid = parts[1]
         if n == 2:
             return _pick(method, {
                 "GET": lambda org, ids, now: reads.get_folder(box(org), fid),
                 "PUT": lambda org, ids, now: with_body(
-                    lambda b: writes.update_folder(box(org), fid, b)),
+                    lambda b: writes.update_folder(box(org), fid, b, now)),
                 "DELETE": lambda org, ids, now: writes.delete_folder(box(org), fid)})
         if n == 3 and p[2] == "files":
             return _pick(method, {"GET": lambda org, ids, now: reads.folder_files(

@@ -53,8 +53,9 @@ def test_seed_is_deterministic_and_leaves_every_other_record_as_it_was(monkeypat
     for with_files, bare in zip(first, without, strict=True):
         assert with_files.tenant_id == bare.tenant_id
         for stream, coll in bare.collections.items():
-            assert with_files.coll(stream).records == coll.records, stream
-        assert not bare.apis.get("files")
+            if stream not in ("files", "folders", "file_associations"):
+                assert with_files.coll(stream).records == coll.records, stream
+        assert not bare.apis.get("files") and not bare.coll("files").records
 
 
 def test_files_are_paged_with_pagesize_and_page(clean_sandbox, api) -> None:

@@ -43,6 +43,7 @@ def test_upload_into_the_inbox_and_read_it_back(clean_sandbox, api) -> None:
     assert made["FolderId"] == held.inbox_id
     assert (made["Name"], made["MimeType"], made["Size"]) == ("hello.pdf", "application/pdf", 15)
     assert held.content[made["Id"]] == b"%PDF-1.4 hello\n"
+    assert made in clean_sandbox.records(api.tenant_id, "files")  # what the admin API shows
     assert api.get(f"{FILES}/Files/{made['Id']}/Content").content == b"%PDF-1.4 hello\n"
     listed = api.get(f"{FILES}/Files", params={"sort": "CreatedDateUTC", "direction": "DESC"})
     assert listed.json()["Items"][0]["Id"] == made["Id"]
@@ -122,6 +123,9 @@ def test_associate_with_invoices_bills_contacts_and_bank_transactions(clean_sand
         assert made["Id"] in {a["FileId"] for a in by_object}
     held = _box(clean_sandbox, api.tenant_id)
     assert [a["ObjectId"] for a in held.associations[made["Id"]]] == [d[p] for d, p, *_ in docs]
+    stored = clean_sandbox.records(api.tenant_id, "file_associations")
+    assert {a["ObjectId"] for a in stored if a["FileId"] == made["Id"]} == {
+        d[p] for d, p, *_ in docs}
 
 
 def test_associations_xero_would_refuse(clean_sandbox, api) -> None:

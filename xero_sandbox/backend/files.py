@@ -1,10 +1,11 @@
 """The Files API's state of one organisation (xero_files.yaml): folders (the Inbox and named
 folders), files with their bytes, and which document each file is associated with.
 
-Records are kept in the API's JSON form (PascalCase, `...Utc` ISO dates as Xero writes them);
-a folder's FileCount and an association's file details are filled in when read. The box lives
-in `Organisation.apis["files"]`; backend/seed_files.py fills it, files_reads.py and
-files_writes.py answer the calls.
+Records are kept in the API's JSON form (PascalCase, `...Utc` ISO dates as Xero writes them) in
+the organisation's `folders`, `files` and `file_associations` collections; the bytes in the box
+at `Organisation.apis["files"]`. A folder's FileCount and an association's file details are
+filled in when read. backend/seed_files.py fills it, files_reads.py and files_writes.py answer
+the calls.
 """
 
 from __future__ import annotations
@@ -57,14 +58,34 @@ def utc(ms: int) -> str:
 
 @dataclass
 class FilesBox:
-    """One organisation's folders, files (with content) and associations."""
+    """One organisation's folders, files and associations (the `folders`, `files` and
+    `file_associations` collections, so the admin API and updated order see them) and the
+    files' bytes."""
 
-    inbox_id: str = ""
-    folders: dict[str, Record] = field(default_factory=dict)
-    files: dict[str, Record] = field(default_factory=dict)
+    org: Organisation
     content: dict[str, bytes] = field(default_factory=dict)
-    # file id -> associations of that file, in the order they were made
-    associations: dict[str, list[Record]] = field(default_factory=dict)
+
+    @property
+    def files(self) -> dict[str, Record]:
+        return self.org.coll("files").records
+
+    @property
+    def folders(self) -> dict[str, Record]:
+        return self.org.coll("folders").records
+
+    @property
+    def associations(self) -> dict[str, list[Record]]:
+        """File id -> its associations, in the order they were made."""
+        coll = self.org.coll("file_associations")
+        out: dict[str, list[Record]] = {}
+        for link in sorted(coll.records.values(), key=lambda a: (
+                a["AssociationDateUtc"], a["ObjectId"])):
+            out.setdefault(link["FileId"], []).append(link)
+        return out
+
+    @property
+    def inbox_id(self) -> str:
+        return next((f["Id"] for f in self.folders.values() if f.get("IsInbox")), "")
 
     def folder_of(self, folder_id: str) -> Record | None:
         return self.folders.get(folder_id.lower())
@@ -78,14 +99,29 @@ class FilesBox:
     def folder_view(self, folder: Record) -> Record:
         return {**folder, "FileCount": self.file_count(folder["Id"])}
 
-    def add_file(self, record: Record, content: bytes) -> None:
-        self.files[record["Id"]] = record
-        self.content[record["Id"]] = content
+    def put_folder(self, record: Record, at_ms: int) -> None:
+        self.org.coll("folders").put(record, at_ms)
+
+    def remove_folder(self, folder_id: str) -> None:
+        self.org.coll("folders").remove(folder_id)
+
+    def put_file(self, record: Record, at_ms: int, content: bytes | None = None) -> None:
+        self.org.coll("files").put(record, at_ms)
+        if content is not None:
+            self.content[record["Id"]] = content
 
     def remove_file(self, file_id: str) -> None:
-        self.files.pop(file_id, None)
+        self.org.coll("files").remove(file_id)
         self.content.pop(file_id, None)
-        self.associations.pop(file_id, None)
+        for link in self.associations.get(file_id, []):
+            self.remove_association(link)
+
+    def put_association(self, link: Record, at_ms: int) -> None:
+        self.org.coll("file_associations").put(link, at_ms)
+
+    def remove_association(self, link: Record) -> None:
+        coll = self.org.coll("file_associations")
+        coll.remove(coll.key_of(link))
 
     def associations_of_object(self, object_id: str) -> list[Record]:
         low = object_id.lower()
@@ -94,10 +130,10 @@ class FilesBox:
 
 
 def box(org: Organisation) -> FilesBox:
-    """The organisation's Files state (an empty box until backend/seed_files.py fills it)."""
+    """The organisation's Files state (empty until backend/seed_files.py fills it)."""
     found = org.apis.get(KEY)
     if not isinstance(found, FilesBox):
-        found = FilesBox()
+        found = FilesBox(org)
         org.apis[KEY] = found
     return found
 

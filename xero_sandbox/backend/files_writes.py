@@ -56,7 +56,7 @@ def upload(org: Organisation, files: FilesBox, folder_id: str | None, name: str,
     rec = {"Name": name, "MimeType": mime_type or "application/octet-stream",
            "Size": len(content), "CreatedDateUtc": stamp, "UpdatedDateUtc": stamp,
            "User": user_of(org), "Id": str(uuid.uuid4()), "FolderId": folder["Id"]}
-    files.add_file(rec, bytes(content))
+    files.put_file(rec, now_ms, bytes(content))
     return Answer(201, rec)
 
 
@@ -80,7 +80,7 @@ def update_file(files: FilesBox, file_id: str, body: dict[str, Any], now_ms: int
     if "Name" not in body and body.get("FolderId") is None:
         return bad_request("Give the file a Name or a FolderId to move it to")
     changed["UpdatedDateUtc"] = utc(now_ms)
-    files.files[rec["Id"]] = changed
+    files.put_file(changed, now_ms)
     return Answer(200, changed)
 
 
@@ -109,7 +109,7 @@ def associate(org: Organisation, files: FilesBox, file_id: str, body: dict[str, 
     asked = body.get("ObjectGroup")
     if asked is not None and GROUPS.get(str(asked).lower()) != group:
         return bad_request(f"The object {object_id} is a {group}, not a {asked}")
-    links = files.associations.setdefault(rec["Id"], [])
+    links = files.associations.get(rec["Id"], [])
     oid = str(doc[OBJECT_STREAMS[stream][1]])
     if any(a["ObjectId"].lower() == oid.lower() for a in links):
         return bad_request(f"The file is already associated with the object {oid}")
@@ -117,7 +117,7 @@ def associate(org: Organisation, files: FilesBox, file_id: str, body: dict[str, 
             "ObjectType": object_type(stream, doc),
             "SendWithObject": bool(body.get("SendWithObject", False)),
             "AssociationDateUtc": utc(now_ms)}
-    links.append(link)
+    files.put_association(link, now_ms)
     return Answer(201, {k: link[k] for k in LINK_FIELDS})
 
 
@@ -125,12 +125,11 @@ def delete_association(files: FilesBox, file_id: str, object_id: str) -> Answer:
     rec = files.file_of(file_id)
     if rec is None:
         return not_found()
-    links = files.associations.get(rec["Id"], [])
-    kept = [a for a in links if a["ObjectId"].lower() != object_id.lower()]
-    if len(kept) == len(links):
-        return not_found()
-    files.associations[rec["Id"]] = kept
-    return Answer(204, None)
+    for link in files.associations.get(rec["Id"], []):
+        if link["ObjectId"].lower() == object_id.lower():
+            files.remove_association(link)
+            return Answer(204, None)
+    return not_found()
 
 
 def _folder_named(files: FilesBox, name: str, other_than: str | None = None) -> Record | None:
@@ -138,7 +137,7 @@ def _folder_named(files: FilesBox, name: str, other_than: str | None = None) -> 
                  if f["Name"].lower() == name.strip().lower() and f["Id"] != other_than), None)
 
 
-def create_folder(files: FilesBox, body: dict[str, Any]) -> Answer:
+def create_folder(files: FilesBox, body: dict[str, Any], now_ms: int) -> Answer:
     """POST /Folders {"Name": ...}: 200 with the new folder (names are unique)."""
     name = body.get("Name") if isinstance(body.get("Name"), str) else ""
     problem = _name_problem(name or "", "folder")
@@ -149,11 +148,12 @@ def create_folder(files: FilesBox, body: dict[str, Any]) -> Answer:
         return bad_request(f"A folder named {name.strip()!r} already exists")
     folder_id = str(uuid.uuid4())
     rec: Record = {"Name": name.strip(), "FileCount": 0, "IsInbox": False, "Id": folder_id}
-    files.folders[folder_id] = rec
+    files.put_folder(rec, now_ms)
     return Answer(200, files.folder_view(rec))
 
 
-def update_folder(files: FilesBox, folder_id: str, body: dict[str, Any]) -> Answer:
+def update_folder(files: FilesBox, folder_id: str, body: dict[str, Any], now_ms: int
+                  ) -> Answer:
     rec = files.folder_of(folder_id)
     if rec is None:
         return not_found()
@@ -166,8 +166,9 @@ def update_folder(files: FilesBox, folder_id: str, body: dict[str, Any]) -> Answ
     assert isinstance(name, str)
     if _folder_named(files, name, rec["Id"]) is not None:
         return bad_request(f"A folder named {name.strip()!r} already exists")
-    rec["Name"] = name.strip()
-    return Answer(200, files.folder_view(rec))
+    changed = {**rec, "Name": name.strip()}
+    files.put_folder(changed, now_ms)
+    return Answer(200, files.folder_view(changed))
 
 
 def delete_folder(files: FilesBox, folder_id: str) -> Answer:
@@ -178,7 +179,7 @@ def delete_folder(files: FilesBox, folder_id: str) -> Answer:
         return bad_request("The Inbox cannot be deleted")
     if files.file_count(rec["Id"]):
         return bad_request("The folder is not empty: move or delete its files first")
-    del files.folders[rec["Id"]]
+    files.remove_folder(rec["Id"])
     return Answer(204, None)
 
 

@@ -73,15 +73,15 @@ def build(org: Organisation, size: int, now_ms: int) -> FilesBox:
     files = box(org)
     user = user_of(org)
     created = max(org.created_ms, now_ms - 400 * DAY_MS)
-    files.inbox_id = ids()
-    files.folders[files.inbox_id] = {
+    inbox_id = ids()
+    files.put_folder({
         "Name": "Inbox", "FileCount": 0,
         "Email": f"{org.short_code.strip('!').lower()}.{org.tenant_id[:8]}@xerofiles.com",
-        "IsInbox": True, "Id": files.inbox_id}
-    folder_ids = [files.inbox_id]
+        "IsInbox": True, "Id": inbox_id}, created)
+    folder_ids = [inbox_id]
     for name in FOLDER_NAMES:
         fid = ids()
-        files.folders[fid] = {"Name": name, "FileCount": 0, "IsInbox": False, "Id": fid}
+        files.put_folder({"Name": name, "FileCount": 0, "IsInbox": False, "Id": fid}, created)
         folder_ids.append(fid)
     targets = _targets(org)
     span = max(1, (now_ms - created) // HOUR_MS - 1)
@@ -92,10 +92,10 @@ def build(org: Organisation, size: int, now_ms: int) -> FilesBox:
         at = created + int(rng.random() * span) * HOUR_MS + int(rng.random() * HOUR_MS)
         updated = min(now_ms - 1, at + int(rng.random() * 30) * DAY_MS)
         fid = ids()
-        files.add_file({"Name": name, "MimeType": mime, "Size": len(content),
+        files.put_file({"Name": name, "MimeType": mime, "Size": len(content),
                         "CreatedDateUtc": utc(at), "UpdatedDateUtc": utc(updated),
                         "User": dict(user), "Id": fid,
-                        "FolderId": folder_ids[i % len(folder_ids)]}, content)
+                        "FolderId": folder_ids[i % len(folder_ids)]}, updated, content)
         if i % 3 == 2:
             continue  # a third of the files stay unassociated
         stream, kind = TARGETS[i % len(TARGETS)]
@@ -103,10 +103,10 @@ def build(org: Organisation, size: int, now_ms: int) -> FilesBox:
         if not docs:
             continue
         doc = docs[int(rng.random() * len(docs))]
-        files.associations.setdefault(fid, []).append({
+        files.put_association({
             "FileId": fid, "ObjectId": doc[OBJECT_STREAMS[stream][1]],
             "ObjectGroup": OBJECT_STREAMS[stream][0], "ObjectType": object_type(stream, doc),
-            "SendWithObject": bool(i % 2), "AssociationDateUtc": utc(updated)})
+            "SendWithObject": bool(i % 2), "AssociationDateUtc": utc(updated)}, updated)
     return files
 
 

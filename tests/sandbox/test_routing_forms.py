@@ -1,0 +1,147 @@
+"""The path forms Xero accepts and clients in the wild call, served as Xero serves them: each
+test names the client (and where in its source) the form was found in."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+FILES = "/files.xro/1.0"
+
+
+def _same_records(api: Any, canonical: str, other: str, key: str) -> list[dict[str, Any]]:
+    first, second = api.get(canonical), api.get(other)
+    assert first.status_code == second.status_code == 200, (other, second.text[:200])
+    assert second.json()[key] == first.json()[key], other
+    return list(first.json()[key])
+
+
+def test_lowercase_resource_names(api) -> None:
+    # XeroAPI/Xero-Net (the Xero.Api.SDK), Core/Endpoints/TrackingCategoriesEndpoint.cs calls
+    # "/api.xro/2.0/trackingcategories/{0}/options"; its OrganisationEndpoint calls
+    # "/api.xro/2.0/organisations/{0}/cissettings" and ContactsEndpoint "contacts/{0}/...".
+    cats = _same_records(api, "/api.xro/2.0/TrackingCategories",
+                         "/api.xro/2.0/trackingcategories", "TrackingCategories")
+    one = cats[0]["TrackingCategoryID"]
+    _same_records(api, f"/api.xro/2.0/TrackingCategories/{one}",
+                  f"/api.xro/2.0/trackingcategories/{one}", "TrackingCategories")
+    _same_records(api, "/api.xro/2.0/Contacts?page=1", "/api.xro/2.0/contacts?page=1",
+                  "Contacts")
+
+
+def test_organisations_plural(api) -> None:
+    # singer-io/tap-xero, tap_xero/client.py: filter() calls
+    # join(BASE_URL, tap_stream_id.title().replace("_", "")), i.e. /api.xro/2.0/Organisations
+    # for its `organisations` stream, and reads the "Organisations" key; Xero-Net's
+    # OrganisationEndpoint calls "/api.xro/2.0/organisations/{0}/cissettings".
+    orgs = _same_records(api, "/api.xro/2.0/Organisation", "/api.xro/2.0/Organisations",
+                         "Organisations")
+    assert orgs[0]["Name"]
+    _same_records(api, "/api.xro/2.0/Organisation", "/api.xro/2.0/organisations/",
+                  "Organisations")
+
+
+def test_history_and_attachments_lower_case_with_a_trailing_slash(clean_sandbox, api) -> None:
+    # freakboy3742/pyxero, src/xero/basemanager.py: _get_history joins
+    # [base_url, name, id, "history"] + "/", _get_attachments [..., id, "Attachments"] + "/".
+    invoice = next(i for i in clean_sandbox.records(api.tenant_id, "invoices")
+                   if i.get("HasAttachments"))
+    base = f"/api.xro/2.0/Invoices/{invoice['InvoiceID']}"
+    _same_records(api, f"{base}/History", f"{base}/history/", "HistoryRecords")
+    files = _same_records(api, f"{base}/Attachments", f"{base}/Attachments/", "Attachments")
+    assert files
+
+
+def test_ids_in_upper_case(clean_sandbox, api) -> None:
+    # Xero's ids are GUIDs matched without regard to case; .NET clients (XeroAPI/Xero-Net,
+    # Xero-NetStandard) format a Guid themselves, and upper-case GUIDs reach Xero from them.
+    txn = clean_sandbox.records(api.tenant_id, "bank_transactions")[0]["BankTransactionID"]
+    _same_records(api, f"/api.xro/2.0/BankTransactions/{txn}",
+                  f"/api.xro/2.0/banktransactions/{txn.upper()}", "BankTransactions")
+    project = clean_sandbox.records(api.tenant_id, "projects")[0]["projectId"]
+    assert api.get(f"/projects.xro/2.0/projects/{project.upper()}").json()["projectId"] == \
+        project
+
+
+def test_the_api_base_in_any_case(api) -> None:
+    # Xero matches paths without regard to case (issue 14), the base included; XeroPHP,
+    # src/XeroPHP/Remote/URL.php, takes the API out of a full URL with a case-insensitive
+    # pattern (@^http(s)?://[^/]+/(?<api>[^/]+)/...$@i), so a base in another case goes out.
+    _same_records(api, "/api.xro/2.0/Currencies", "/API.XRO/2.0/Currencies", "Currencies")
+    assert api.get(f"{FILES.upper()}/Inbox").json()["IsInbox"] is True
+    logged = api.sandbox.requests()[-1]
+    assert (logged["path"], logged["status"]) == (f"{FILES.upper()}/Inbox", 200)
+    assert api.get("/API.XRO/2.0").status_code == 404
+    assert api.get("/nothing.xro/2.0/Invoices").status_code == 404
+
+
+def test_report_names_in_any_case_keep_their_granular_scope(clean_sandbox, make_api) -> None:
+    # XeroPHP (src/XeroPHP/Models/Accounting/Report/ProfitLoss.php) and the official SDKs call
+    # "Reports/ProfitAndLoss"; Xero takes the name in any case, and the granular scope of
+    # that report still lets the client read it.
+    api = make_api(0)
+    client = api.settings["client_id"]
+    try:
+        clean_sandbox.set_scopes(client, ["accounting.reports.profitandloss.read"])
+        api.token = api.new_token()
+        for name in ("ProfitAndLoss", "profitandloss", "PROFITANDLOSS"):
+            resp = api.get(f"/api.xro/2.0/Reports/{name}")
+            assert resp.status_code == 200, name
+            assert resp.json()["Reports"][0]["ReportID"] == "ProfitAndLoss"
+        assert api.get("/api.xro/2.0/Reports/balancesheet").status_code == 403
+    finally:
+        clean_sandbox.set_scopes(client, None)
+
+
+def test_files_api_forms(clean_sandbox, api) -> None:
+    # freakboy3742/pyxero, src/xero/filesmanager.py: _get_associations joins
+    # [base_url, "Files", id, "Associations"] + "/", _get_files [..., "Folders", folderId,
+    # "Files"] (Xero's documented GET /Folders/{FolderId}/Files, also in XeroPHP's
+    # Models/Files/Folder.php), _get_association [..., "Files", fileId, "Associations",
+    # objectId]; lower-case resource names are served as Xero serves them.
+    org = clean_sandbox.sandbox.org(api.tenant_id)
+    from xero_sandbox.backend.files import box
+    held = box(org)
+    file_id, links = next((k, v) for k, v in sorted(held.associations.items()) if v)
+    with_slash = api.get(f"{FILES}/Files/{file_id}/Associations/")
+    assert with_slash.json() == api.get(f"{FILES}/Files/{file_id}/Associations").json()
+    one = api.get(f"{FILES}/Files/{file_id}/Associations/{links[0]['ObjectId']}")
+    assert one.json()["ObjectId"] == links[0]["ObjectId"]
+    folder = held.files[file_id]["FolderId"]
+    listed = api.get(f"{FILES}/Folders/{folder}/Files").json()
+    assert file_id in {f["Id"] for f in listed["Files"]}
+    assert api.get(f"{FILES}/files?pagesize=2").json()["PerPage"] == 2
+    assert api.get(f"{FILES}/inbox").json()["Id"] == held.inbox_id
+
+
+def test_finance_paths_in_any_case(api) -> None:
+    # xero-finance.yaml spells /FinancialStatements/contacts/revenue with a lower-case
+    # segment (XeroAPI/xero-python and xero-node call it so) beside /FinancialStatements/...;
+    # Xero matches either in any case.
+    for path in ("/FinancialStatements/contacts/revenue", "/financialstatements/Contacts/Revenue",
+                 "/FinancialStatements/BalanceSheet/", "/financialstatements/balancesheet"):
+        assert api.get(f"/finance.xro/1.0{path}").status_code == 200, path
+
+
+def test_projects_forms(clean_sandbox, api) -> None:
+    # freakboy3742/pyxero, src/xero/projectmanager.py: _set_status PATCHes
+    # [base_url, "Projects", projectId]; _get_tasks and _get_time read
+    # [..., projectId, "Tasks"] and [..., projectId, "Time"].
+    project = clean_sandbox.records(api.tenant_id, "projects")[0]["projectId"]
+    base = f"/projects.xro/2.0/Projects/{project}"
+    assert api.request("PATCH", base, json={"status": "CLOSED"}).status_code == 204
+    assert api.get(base).json()["status"] == "CLOSED"
+    tasks = api.get(f"{base}/Tasks").json()["items"]
+    assert tasks and api.get(f"/projects.xro/2.0/projects/{project}/tasks/").json()[
+        "items"] == tasks
+    assert api.get(f"{base}/Time").json()["items"]
+
+
+@pytest.mark.parametrize("path", ["/api.xro/2.0/Invoices", "/assets.xro/1.0/Assets",
+                                  f"{FILES}/Files"])
+def test_patch_is_for_the_projects_api_only(api, path) -> None:
+    # PATCH is routed for the Projects API (xero-projects.yaml PATCH /Projects/{projectId});
+    # elsewhere Xero refuses the method.
+    assert api.request("PATCH", f"{path}/{uuid.uuid4()}", json={}).status_code == 405
