@@ -74,6 +74,27 @@ def test_projects_and_tasks_written_once_children_by_source_key(clean_sandbox, t
     assert all(names[f"TT Project {i}"] == 1 for i in range(3))
 
 
+def test_a_removed_task_is_deleted_once(clean_sandbox, tmp_path) -> None:
+    contact = held(clean_sandbox, 0, "contacts")[0]["ContactID"]
+    config = target_config(clean_sandbox, tmp_path)
+    assert run_target(config, _projects_input(contact)).rejects == []
+    project = next(p for p in held(clean_sandbox, 0, "projects") if p["name"] == "TT Project 1")
+    task = {"_parent_source_key": "J-1", "task_key": "J-1/design", "name": "Design",
+            "_sdc_deleted_at": "2026-12-01T00:00:00Z"}
+    msgs = [*_projects_input(contact)[:4],  # the projects (their source keys), no tasks
+            *_stream("project_tasks", [task], ["task_key"])]
+    clean_sandbox.clear_requests()
+    res = run_target(config, msgs)
+    assert res.rejects == [] and res.count("project_tasks", "deleted") == 1
+    tasks = [t for t in held(clean_sandbox, 0, "project_tasks")
+             if t.get("projectId") == project["projectId"]]
+    assert tasks == []
+    assert [m for m, _ in _writes(clean_sandbox, "projects")] == ["DELETE"]
+    clean_sandbox.clear_requests()
+    assert run_target(config, msgs).count("project_tasks", "skipped") == 1
+    assert _writes(clean_sandbox, "projects") == []
+
+
 def test_project_changes_update_and_close_by_patch(clean_sandbox, tmp_path) -> None:
     contact = held(clean_sandbox, 0, "contacts")[0]["ContactID"]
     config = target_config(clean_sandbox, tmp_path)

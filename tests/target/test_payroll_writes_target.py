@@ -118,6 +118,26 @@ def test_v2_timesheet_create_approve_change_lines_revert(clean_payroll, tmp_path
     assert _v2_timesheet(api, employees[0], "2027-06-07")["status"] == "Draft"
 
 
+def test_au_v2_timesheet_created_and_approved(clean_payroll, tmp_path) -> None:
+    """AU's v2 timesheets (/payroll.xro/2.0) with the AU organisation's v1 ids."""
+    sb = clean_payroll
+    api = SandboxAPI(sb, AU)
+    employees, rate = _au_setup(api)
+    calendar = _get(api, f"{V1}/PayrollCalendars", "PayrollCalendars")[0]["PayrollCalendarID"]
+    record = {"employeeID": employees[0], "payrollCalendarID": calendar,
+              "startDate": "2027-08-02", "endDate": "2027-08-08", "status": "Approved",
+              "timesheetLines": [{"date": "2027-08-02", "earningsRateID": rate,
+                                  "numberOfUnits": 7.6}]}
+    stream = "payroll_au_v2_timesheets"
+    config = target_config(sb, tmp_path, AU)
+    for _ in range(2):
+        res = run_target(config, _stream(stream, [record], []))
+        assert res.rejects == []
+    ts = _v2_timesheet(api, employees[0], "2027-08-02")
+    assert ts["status"] == "Approved" and _lines(ts) == [("2027-08-02", 7.6)]
+    assert [m for m, _ in _writes(sb)] == ["POST", "POST"]  # create, approve; then nothing
+
+
 def _au_setup(api: SandboxAPI) -> tuple[list[str], str]:
     employees = [e["EmployeeID"] for e in _get(api, f"{V1}/Employees", "Employees")]
     items = _get(api, f"{V1}/PayItems", "PayItems")
