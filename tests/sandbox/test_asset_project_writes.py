@@ -4,12 +4,14 @@ Idempotency-Key replays, scopes, updated order moving, and answers against the O
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 import pytest
 
 from tests.sandbox.spec_responses import check_response
+from xero_core.openapi_schemas import iter_operations, operation, request_example
 
 ASSETS = "/assets.xro/1.0"
 PROJECTS = "/projects.xro/2.0"
@@ -244,3 +246,38 @@ def test_methods_these_apis_do_not_take(api) -> None:
     assert api.request("DELETE", f"{ASSETS}/Settings").status_code == 405
     assert api.request("DELETE", f"{PROJECTS}/Projects/{uuid.uuid4()}").status_code == 405
     assert api.request("PATCH", "Invoices", json={}).status_code == 405
+
+
+SPEC_WRITES = [(api, path, method, op["operationId"])
+               for api in ("assets", "projects") for path, method, op in iter_operations(api)
+               if method in ("post", "put", "patch")]
+
+
+@pytest.mark.parametrize(("spec_api", "path", "method", "operation_id"), SPEC_WRITES,
+                         ids=[w[3] for w in SPEC_WRITES])
+def test_every_spec_write_is_answered_in_the_apis_own_shape(clean_sandbox, api, spec_api,
+                                                           path, method, operation_id) -> None:
+    """Each write of xero_assets.yaml / xero-projects.yaml, sent with the spec's own example
+    (ids made this organisation's), gets the spec's success status or the API's 400."""
+    project = clean_sandbox.records(api.tenant_id, "projects")[0]
+    task = next(t for t in clean_sandbox.records(api.tenant_id, "project_tasks")
+                if t["projectId"] == project["projectId"])
+    entry = next(e for e in clean_sandbox.records(api.tenant_id, "project_time_entries")
+                 if e["projectId"] == project["projectId"])
+    ids = {"projectId": project["projectId"], "taskId": task["taskId"],
+           "timeEntryId": entry["timeEntryId"]}
+    url = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+    example = request_example(spec_api, path, method)
+    body = example if isinstance(example, dict) else {}
+    if "contactId" in body:
+        body["contactId"] = project["contactId"]
+    base = ASSETS if spec_api == "assets" else PROJECTS
+    resp = api.request(method.upper(), base + url, json=body)
+    op = operation(spec_api, path, method) or {}
+    success = {int(s) for s in op.get("responses", {}) if s.startswith("2")}
+    if resp.status_code == 400:
+        error = resp.json()
+        assert ("fieldValidationErrors" in error) if spec_api == "assets" else (
+            "modelState" in error), resp.text
+    else:
+        assert resp.status_code in success, (operation_id, resp.status_code, resp.text[:300])

@@ -394,7 +394,10 @@ def _emulated(case: WriteCase) -> bool:
 
 
 EMULATED = [c for c in ALL_WRITES if _emulated(c)]
-NOT_EMULATED = [c for c in ALL_WRITES if not _emulated(c)]
+# The Assets and Projects writes are served outside the table's rules (xero_sandbox/
+# routes_writes.py); their spec examples are answered in test_asset_project_writes.py.
+NOT_EMULATED = [c for c in ALL_WRITES if not _emulated(c)
+                and c.api not in ("assets", "projects")]
 
 # Examples that break Xero's rules as written even with the sandbox's ids: Xero answers 400.
 EXPECTED_400: dict[str, str] = {
