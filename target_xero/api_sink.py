@@ -14,7 +14,9 @@ For a batch it:
    the changed ones, brings lines and status to what the record says (`api_steps.py`).
 
 Every write call carries an Idempotency-Key made from the record's content and the state it
-starts from, so a retried or replayed call is answered by Xero's replay, never done twice.
+starts from, so a retried or replayed call is answered by Xero's replay, never done twice. With
+`identity_cache_path`, a keyed record written with the same content before is skipped without
+any call (`keyed.py`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from target_xero.api_records import (
 )
 from target_xero.api_steps import ApiSteps
 from target_xero.batching import chunks
+from target_xero.keyed import KeyedRecords
 from target_xero.references import is_guid
 from target_xero.region import wrong_region
 from target_xero.work import Work
@@ -46,17 +49,29 @@ PARENT_SOURCE_KEY = "_parent_source_key"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class ApiRecordsSink(ApiSteps):
+class ApiRecordsSink(KeyedRecords, ApiSteps):
     """Writes a stream's records to a resource of the Payroll, Assets or Projects API."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._indexes: dict[str, ApiIndex] = {}
         self._parents: ApiIndex | None = None
+        self._warned_no_identity = False
 
     # -- the batch --------------------------------------------------------------------------
 
     def write(self, works: list[Work]) -> None:
+        # `identity_cache_path`: a keyed record written with this very content is skipped
+        # without a call; what Xero confirms is remembered.
+        todo = self._skip_cached(works)
+        try:
+            self._write(todo)
+        finally:
+            self._remember(works)
+
+    def _write(self, works: list[Work]) -> None:
+        if not works:
+            return
         ep = self.ep
         region = getattr(ep, "region", None)
         if region:

@@ -329,3 +329,28 @@ def test_killed_timesheet_run_rerun_writes_each_once(clean_payroll, tmp_path) ->
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert mine() == Counter({(r["employeeID"], r["startDate"]): 1 for r in records})
+
+
+def test_identity_cache_rerun_makes_no_payroll_call(clean_payroll, tmp_path) -> None:
+    sb = clean_payroll
+    api = SandboxAPI(sb, UK)
+    employees, calendar, rate = _v2_setup(api)
+    records = [{"shift": f"S-{i}", "employeeID": e, "payrollCalendarID": calendar,
+                "startDate": "2027-09-06", "endDate": "2027-09-19",
+                "timesheetLines": [{"date": "2027-09-06", "earningsRateID": rate,
+                                    "numberOfUnits": 8}]} for i, e in enumerate(employees[:2])]
+    config = target_config(sb, tmp_path, UK, identity_cache_path=str(tmp_path / "ids.db"))
+    stream = "payroll_uk_timesheets"
+    assert run_target(config, _stream(stream, records, ["shift"])).count(stream, "created") == 2
+    sb.clear_requests()
+    again = run_target(config, _stream(stream, records, ["shift"]))
+    assert again.rejects == [] and again.count(stream, "skipped") == 2
+    assert [r["path"] for r in sb.requests() if "/payroll.xro/" in r["path"]
+            or "/api.xro/" in r["path"]] == []  # the cache answered: no call at all
+    # A changed record is not decided by the cache: Xero is asked and the line changed.
+    changed = [{**records[0], "timesheetLines": [{**records[0]["timesheetLines"][0],
+                                                  "numberOfUnits": 6}]}, records[1]]
+    res = run_target(config, _stream(stream, changed, ["shift"]))
+    assert res.count(stream, "updated") == 1 and res.count(stream, "skipped") == 1
+    assert [m for m, p in _writes(sb) if "/Lines/" in p] == ["PUT"]
+    assert _lines(_v2_timesheet(api, employees[0], "2027-09-06")) == [("2027-09-06", 6)]
