@@ -354,3 +354,29 @@ def test_identity_cache_rerun_makes_no_payroll_call(clean_payroll, tmp_path) -> 
     assert res.count(stream, "updated") == 1 and res.count(stream, "skipped") == 1
     assert [m for m, p in _writes(sb) if "/Lines/" in p] == ["PUT"]
     assert _lines(_v2_timesheet(api, employees[0], "2027-09-06")) == [("2027-09-06", 6)]
+
+
+def test_server_errors_stop_the_run_without_state(clean_payroll, tmp_path) -> None:
+    """A write Xero keeps failing (500 after retries) stops the run before the STATE that
+    follows it: the state moves only past what is confirmed."""
+    from xero_core.errors import ServerError
+
+    sb = clean_payroll
+    api = SandboxAPI(sb, NZ)
+    employees, calendar, rate = _v2_setup(api)
+    record = {"employeeID": employees[2], "payrollCalendarID": calendar,
+              "startDate": "2027-10-04", "endDate": "2027-10-17",
+              "timesheetLines": [{"date": "2027-10-04", "earningsRateID": rate,
+                                  "numberOfUnits": 8}]}
+    sb.fault("500", path="/Timesheets$", method="POST", count=None)
+    with pytest.raises(ServerError):
+        run_target(target_config(sb, tmp_path, NZ),
+                   [*_stream("payroll_nz_timesheets", [record], []),
+                    {"type": "STATE", "value": {"after": 1}}])
+    sb.clear_faults()
+    posts = [r for r in sb.requests() if r["method"] == "POST" and r["path"].endswith(
+        "/Timesheets")]
+    assert len(posts) == 4  # the first try and max_retries 3, one Idempotency-Key
+    assert len({(r.get("headers") or {}).get("Idempotency-Key") for r in posts}) == 1
+    assert not [t for t in _get(api, f"{V2}/Timesheets", "timesheets")
+                if t["startDate"].startswith("2027-10-04")]
