@@ -13,10 +13,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from xero_core.endpoints_apis import REGION_OF_COUNTRY
 from xero_sandbox.backend.seed_context import SeedContext
-
-# Organisation country -> payroll region (the one whose API answers for it).
-REGION_OF_COUNTRY = {"AU": "AU", "NZ": "NZ", "GB": "UK"}
 
 FIRST_NAMES = ("Olivia", "Jack", "Charlotte", "Noah", "Amelia", "Oliver", "Isla", "Leo",
                "Mia", "William", "Ava", "Henry", "Grace", "Lucas", "Ruby", "Thomas", "Zoe",
