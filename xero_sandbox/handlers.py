@@ -22,7 +22,7 @@ from xero_sandbox.backend.faults import ANSWER_KINDS, FaultRule
 from xero_sandbox.backend.sandbox import Sandbox
 from xero_sandbox.backend.store import Organisation
 from xero_sandbox.responses import answer_response, json_response
-from xero_sandbox.route_forms import canonical
+from xero_sandbox.route_forms import canonical, canonical_params
 from xero_sandbox.routes import Route, allowed, needed_scopes, resolve
 
 
@@ -86,7 +86,8 @@ def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
 def _dispatch(sandbox: Sandbox, org: Organisation, ident: CallIdentity, route: Route) -> Response:
     now_ms = sandbox.store.now_ms()
     provider = ident.client.name
-    params = request.args.to_dict()
+    params = canonical_params(route.endpoint.api if route.endpoint else "accounting",
+                              request.args.to_dict())
     if route.report is not None:
         if request.method != "GET":
             return responses.method_not_allowed()

@@ -145,3 +145,36 @@ def test_patch_is_for_the_projects_api_only(api, path) -> None:
     # PATCH is routed for the Projects API (xero-projects.yaml PATCH /Projects/{projectId});
     # elsewhere Xero refuses the method.
     assert api.request("PATCH", f"{path}/{uuid.uuid4()}", json={}).status_code == 405
+
+
+def test_query_parameter_names_in_any_case(clean_sandbox, api) -> None:
+    # XeroAPI/Xero-Net (Xero.Api.SDK) sends its filters lower case: Core/Endpoints/
+    # InvoicesEndpoint.cs AddParameter("ids" ...), ("invoicenumbers" ...), ("statuses" ...),
+    # ("contactids" ...); the spec spells them IDs, InvoiceNumbers, Statuses, ContactIDs.
+    invoices = clean_sandbox.records(api.tenant_id, "invoices")
+    two = invoices[:2]
+    ids = ",".join(i["InvoiceID"] for i in two)
+    for name in ("IDs", "ids"):
+        got = api.records("Invoices", "Invoices", **{name: ids})
+        assert sorted(i["InvoiceID"] for i in got) == sorted(i["InvoiceID"] for i in two)
+    numbers = api.records("Invoices", "Invoices", invoicenumbers=two[0]["InvoiceNumber"])
+    assert [i["InvoiceID"] for i in numbers] == [two[0]["InvoiceID"]]
+    paid = api.records("Invoices", "Invoices", statuses="PAID", page=1)
+    assert paid and {i["Status"] for i in paid} == {"PAID"}
+    contact = two[0]["Contact"]["ContactID"]
+    theirs = api.records("Invoices", "Invoices", contactids=contact, page=1)
+    assert theirs and {i["Contact"]["ContactID"] for i in theirs} == {contact}
+    sized = api.get("Invoices", params={"page": 1, "pagesize": 5}).json()
+    assert len(sized["Invoices"]) == 5 and sized["pagination"]["pageSize"] == 5
+
+
+def test_guids_without_hyphens(clean_sandbox, api) -> None:
+    # freakboy3742/pyxero, src/xero/basemanager.py: _filter joins
+    # ",".join(UUID(x).hex for x in kwargs.pop(param)) for the *IDs parameters, i.e. GUIDs as
+    # 32 hex digits without hyphens (.NET's Guid "N" format, which Xero parses as any GUID).
+    two = clean_sandbox.records(api.tenant_id, "invoices")[:2]
+    got = api.records("Invoices", "Invoices",
+                      IDs=",".join(uuid.UUID(i["InvoiceID"]).hex for i in two))
+    assert sorted(i["InvoiceID"] for i in got) == sorted(i["InvoiceID"] for i in two)
+    one = uuid.UUID(two[0]["InvoiceID"]).hex
+    assert api.get(f"Invoices/{one}").json()["Invoices"][0]["InvoiceID"] == two[0]["InvoiceID"]
