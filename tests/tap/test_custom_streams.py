@@ -15,7 +15,8 @@ CONTACTS = {"name": "my_contacts", "path": "/api.xro/2.0/Contacts", "records_key
             "params": {"includeArchived": True}}
 TAX_RATES = {"name": "my_tax_rates", "path": "/api.xro/2.0/TaxRates", "records_key": "TaxRates",
              "primary_keys": ["TaxType"]}
-MISSING = {"name": "payroll_employees", "path": "/payroll.xro/1.0/Employees",
+# A path no Xero API serves (the payroll APIs are served now, by region).
+MISSING = {"name": "payroll_employees", "path": "/api.xro/2.0/PayrollEmployees",
            "records_key": "Employees", "primary_keys": ["EmployeeID"]}
 
 
@@ -75,7 +76,7 @@ def test_a_path_the_server_does_not_serve_fails_that_stream_only(
     assert run.records["my_tax_rates"] and run.records["currencies"]
     assert run.records["payroll_employees"] == []
     logged = [r.getMessage() for r in caplog.records if "payroll_employees" in r.getMessage()]
-    assert any("/payroll.xro/1.0/Employees" in m for m in logged)
+    assert any("/api.xro/2.0/PayrollEmployees" in m for m in logged)
     assert not any(r.exc_info for r in caplog.records)  # said plainly, no traceback
 
 
