@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import Response, g, request
 
-from xero_core.endpoints import MAX_IDEMPOTENCY_KEY
+from xero_core.endpoints import MAX_ATTACHMENT_BYTES, MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY
 from xero_sandbox import responses, routes_files, routes_finance, routes_payroll, routes_writes
 from xero_sandbox.backend.answers import Answer, bad_request, not_found
 from xero_sandbox.backend.auth import CallIdentity
@@ -19,6 +19,9 @@ from xero_sandbox.backend.store import Organisation
 from xero_sandbox.route_tools import Found, Run, not_allowed
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# A Files upload: one file of up to 10 MB and its form fields (a larger file within this is
+# refused by backend/files_writes.py with the API's 400 saying so).
+UPLOAD_BODY_BYTES = MAX_ATTACHMENT_BYTES + 1024 * 1024
 
 
 @dataclass
@@ -35,6 +38,12 @@ class Call:
         if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY or not key.strip()):
             return responses.answer_response(bad_request(
                 f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters"))
+        upload = (request.mimetype or "").startswith("multipart/")
+        limit = UPLOAD_BODY_BYTES if upload else MAX_BODY_BYTES
+        if (request.content_length or 0) > limit:  # refused before the body is read
+            return responses.json_response(413, {
+                "Title": "Request Entity Too Large", "Status": 413,
+                "Detail": f"The request body is larger than {limit} bytes"})
         cache_key = (ident.tenant_id, method, request.path.lower(), key or "")
         with org.lock:
             if key and method in WRITE_METHODS:

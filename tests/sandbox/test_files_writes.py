@@ -8,8 +8,10 @@ import uuid
 from typing import Any
 
 from tests.sandbox.spec_responses import check_response
+from xero_core.endpoints import MAX_BODY_BYTES
 from xero_sandbox.backend.files import FilesBox, box
 from xero_sandbox.backend.files_writes import MAX_FILE_BYTES
+from xero_sandbox.routes_apis import UPLOAD_BODY_BYTES
 
 FILES = "/files.xro/1.0"
 SPEC = "xero_files.yaml"
@@ -213,3 +215,22 @@ def test_methods_the_files_api_does_not_take(api) -> None:
     assert api.request("PATCH", f"{FILES}/Files").status_code == 405
     assert api.request("POST", f"{FILES}/Inbox").status_code == 405
     assert api.get(f"{FILES}/Nothing").status_code == 404
+
+
+def test_bodies_past_the_limits_are_refused_unread(clean_sandbox, api) -> None:
+    huge = _upload(api, content=b"x" * UPLOAD_BODY_BYTES)
+    assert huge.status_code == 413 and str(UPLOAD_BODY_BYTES) in huge.json()["Detail"]
+    made = _upload(api).json()
+    long = api.request("PUT", f"{FILES}/Files/{made['Id']}",
+                       data=b'{"Name": "' + b"x" * MAX_BODY_BYTES + b'"}',
+                       headers={"Content-Type": "application/json"})
+    assert long.status_code == 413
+    assert _box(clean_sandbox, api.tenant_id).files[made["Id"]]["Name"] == "hello.pdf"
+
+
+def test_another_organisations_files_are_not_found(clean_sandbox, make_api) -> None:
+    mine, theirs = make_api(0), make_api(1)
+    made = _upload(mine).json()
+    assert theirs.get(f"{FILES}/Files/{made['Id']}").status_code == 404
+    assert theirs.request("DELETE", f"{FILES}/Files/{made['Id']}").status_code == 404
+    assert mine.get(f"{FILES}/Files/{made['Id']}").status_code == 200
