@@ -131,7 +131,8 @@ def test_project_create_update_and_close(clean_sandbox, api) -> None:
     assert refused.status_code == 400 and "status" in refused.json()["modelState"]
     missing = api.request("POST", f"{PROJECTS}/Projects", json={"contactId": str(uuid.uuid4())})
     assert missing.status_code == 400
-    assert set(missing.json()["modelState"]) == {"name", "contactId"}
+    error = check_response("xero-projects.yaml", "/Projects", missing)  # its Error component
+    assert set(error["modelState"]) == {"name", "contactId"}
     assert api.request("PUT", f"{PROJECTS}/Projects/{uuid.uuid4()}",
                        json={"name": "x"}).status_code == 404
 
