@@ -216,7 +216,8 @@ class ApiRecordsSink(KeyedRecords, ApiSteps):
             body.pop(spec.status_field, None)
         if spec.lines is not None and isinstance(body.get(spec.lines.field), list):
             body[spec.lines.field] = [
-                {k: v for k, v in line.items() if k != spec.lines.id_field}
+                {k: v for k, v in line.items()
+                 if k != spec.lines.id_field and v is not None and not k.startswith("_")}
                 for line in body[spec.lines.field] if isinstance(line, dict)]
         return body
 

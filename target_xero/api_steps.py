@@ -46,7 +46,8 @@ def line_plan(lines: LinesSpec, have: list[dict[str, Any]], want: list[dict[str,
     for line in want:
         if not isinstance(line, dict):
             continue
-        body = {k: v for k, v in line.items() if k != lines.id_field and v is not None}
+        body = {k: v for k, v in line.items()
+                if k != lines.id_field and v is not None and not k.startswith("_")}
         match = by_id.get(str(line.get(lines.id_field) or "").casefold())
         if match is None or not any(match is f for f in free):
             key = tuple(norm(line.get(k)) for k in lines.keys)
