@@ -36,8 +36,7 @@ TARGETS = (("invoices", "ACCREC"), ("invoices", "ACCPAY"), ("contacts", None),
 
 def file_bytes(kind: str, label: str, rng: random.Random) -> bytes:
     """A small, valid-looking file of that kind whose bytes depend only on the arguments."""
-    filler = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(40 + int(
-        rng.random() * 400)))
+    filler = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz ", k=40 + int(rng.random() * 400)))
     if kind == "pdf":
         return (b"%PDF-1.4\n% Demo Company\n1 0 obj << /Title (" + label.encode() + b") >>\n"
                 b"endobj\n% " + filler.encode() + b"\n%%EOF\n")
