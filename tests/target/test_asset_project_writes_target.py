@@ -211,3 +211,19 @@ def test_killed_run_rerun_writes_each_project_once(clean_sandbox, tmp_path) -> N
     after = Counter(p["name"] for p in held(clean_sandbox, 0, "projects")
                     if p["name"].startswith("TT Kill"))
     assert after == Counter({f"TT Kill {i}": 1 for i in range(8)})
+
+
+def test_asset_type_written_once(clean_sandbox, tmp_path) -> None:
+    seeded = held(clean_sandbox, 0, "asset_types")[0]
+    record = {k: seeded[k] for k in ("fixedAssetAccountId", "depreciationExpenseAccountId",
+                                     "accumulatedDepreciationAccountId",
+                                     "bookDepreciationSetting") if seeded.get(k)}
+    record["assetTypeName"] = "TT Vehicles"
+    config = target_config(clean_sandbox, tmp_path)
+    msgs = _stream("asset_types", [record], ["assetTypeName"])
+    assert run_target(config, msgs).count("asset_types", "created") == 1
+    clean_sandbox.clear_requests()
+    assert run_target(config, msgs).count("asset_types", "skipped") == 1
+    assert _writes(clean_sandbox, "assets") == []
+    names = Counter(t["assetTypeName"] for t in held(clean_sandbox, 0, "asset_types"))
+    assert names["TT Vehicles"] == 1
