@@ -1,0 +1,5 @@
+-- Currencies.
+{{ xero_staging('currencies', [
+    ['Code', 'currency_code', 'text'],
+    ['Description', 'description', 'text']
+], key=['Code']) }}

@@ -1,0 +1,25 @@
+-- Sales invoices (ACCREC) and bills (ACCPAY), one row per invoice and tenant.
+{{ xero_staging('invoices', [
+    ['InvoiceID', 'invoice_id', 'text'],
+    ['InvoiceNumber', 'invoice_number', 'text'],
+    ['Type', 'invoice_type', 'text'],
+    ['Status', 'status', 'text'],
+    ['Contact.ContactID', 'contact_id', 'text'],
+    ['Contact.Name', 'contact_name', 'text'],
+    ['Date', 'invoice_date', 'date'],
+    ['DueDate', 'due_date', 'date'],
+    ['Reference', 'reference', 'text'],
+    ['CurrencyCode', 'currency_code', 'text'],
+    ['CurrencyRate', 'currency_rate', 'number'],
+    ['LineAmountTypes', 'line_amount_types', 'text'],
+    ['SubTotal', 'sub_total', 'money'],
+    ['TotalTax', 'total_tax', 'money'],
+    ['Total', 'total', 'money'],
+    ['AmountDue', 'amount_due', 'money'],
+    ['AmountPaid', 'amount_paid', 'money'],
+    ['AmountCredited', 'amount_credited', 'money'],
+    ['FullyPaidOnDate', 'fully_paid_on_date', 'date'],
+    ['RepeatingInvoiceID', 'repeating_invoice_id', 'text'],
+    ['UpdatedDateUTC', 'updated_at', 'ts'],
+    ['_sdc_deleted_at', 'deleted_at', 'ts']
+], key=['InvoiceID'], order_by='UpdatedDateUTC') }}

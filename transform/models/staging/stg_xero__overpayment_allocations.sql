@@ -1,0 +1,9 @@
+-- Allocations of overpayments to invoices.
+-- Rows left behind by a parent re-read with fewer lines are dropped (xero_line_staging).
+{{ xero_line_staging('overpayment_allocations', 'stg_xero__overpayments', ['OverpaymentID', 'overpayment_id'], ['UpdatedDateUTC', 'updated_at'], [
+    ['AllocationID', 'allocation_id', 'text'],
+    ['Amount', 'amount', 'money'],
+    ['Date', 'allocation_date', 'date'],
+    ['Invoice.InvoiceID', 'invoice_id', 'text'],
+    ['IsDeleted', 'is_deleted', 'bool']
+]) }}

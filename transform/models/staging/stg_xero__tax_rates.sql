@@ -1,0 +1,10 @@
+-- Tax rates.
+{{ xero_staging('tax_rates', [
+    ['TaxType', 'tax_type', 'text'],
+    ['Name', 'tax_rate_name', 'text'],
+    ['Status', 'status', 'text'],
+    ['EffectiveRate', 'effective_rate', 'number'],
+    ['DisplayTaxRate', 'display_tax_rate', 'number'],
+    ['ReportTaxType', 'report_tax_type', 'text'],
+    ['_sdc_deleted_at', 'deleted_at', 'ts']
+], key=['TaxType']) }}
