@@ -178,3 +178,37 @@ def test_guids_without_hyphens(clean_sandbox, api) -> None:
     assert sorted(i["InvoiceID"] for i in got) == sorted(i["InvoiceID"] for i in two)
     one = uuid.UUID(two[0]["InvoiceID"]).hex
     assert api.get(f"Invoices/{one}").json()["Invoices"][0]["InvoiceID"] == two[0]["InvoiceID"]
+
+
+@pytest.mark.parametrize("resource", ["employees", "payRuns", "timesheets", "earningsRates",
+                                      "payRunCalendars"])
+def test_payroll_uk_resources_in_camel_case(make_api, resource) -> None:
+    # calcinai/xero-php, src/XeroPHP/Models/PayrollUK/*.php: getResourceURI() returns
+    # 'employees', 'payRuns', 'timesheets', 'earningsRates', 'payRunCalendars' (the spec
+    # spells /Employees, /PayRuns, /Timesheets, /EarningsRates, /PayRunCalendars).
+    uk = make_api(1)
+    assert uk.org["tenant_name"] == "Demo Company (UK)"
+    spec_spelling = resource[0].upper() + resource[1:]
+    first = uk.get(f"/payroll.xro/2.0/{spec_spelling}", params={"page": 1})
+    second = uk.get(f"/payroll.xro/2.0/{resource}", params={"page": 1})
+    assert first.status_code == second.status_code == 200, second.text[:200]
+    key = next(k for k, v in first.json().items() if isinstance(v, list))
+    assert second.json()[key] == first.json()[key]
+
+
+def test_payroll_au_payslip_singular_and_the_base_in_any_case() -> None:
+    # freakboy3742/pyxero, src/xero/api.py: PayrollAPI's managers include "Payslip", read as
+    # /payroll.xro/1.0/Payslip/{id} (so does XeroPHP's PayrollAU/Payslip.php 'Payslip').
+    from tests.sandbox.conftest import InProcessAPI
+    from xero_sandbox.inprocess import SandboxInProcess
+    with SandboxInProcess(size=40, orgs=3, limits=False) as sandbox:
+        au = InProcessAPI(sandbox, 2)  # type: ignore[arg-type]
+        assert au.org["tenant_name"] == "Demo Company (AU)"
+        runs = au.get("/payroll.xro/1.0/PayRuns").json()["PayRuns"]
+        run = au.get(f"/payroll.xro/1.0/PayRuns/{runs[0]['PayRunID']}").json()["PayRuns"][0]
+        slip = run["Payslips"][0]["PayslipID"]
+        for path in (f"/payroll.xro/1.0/Payslip/{slip}", f"/payroll.xro/1.0/payslip/{slip}/",
+                     f"/PAYROLL.XRO/1.0/Payslip/{slip}"):
+            resp = au.get(path)
+            assert resp.status_code == 200, path
+            assert resp.json()["Payslip"]["PayslipID"] == slip
