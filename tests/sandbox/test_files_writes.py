@@ -138,14 +138,16 @@ def test_associations_xero_would_refuse(clean_sandbox, api) -> None:
     for body in ({"ObjectId": str(uuid.uuid4()), "ObjectGroup": "Invoice"},
                  {"ObjectId": other_org["InvoiceID"], "ObjectGroup": "Invoice"},
                  {"ObjectId": contact["ContactID"], "ObjectGroup": "Invoice"},
+                 {"ObjectId": contact["ContactID"]},
                  {"ObjectGroup": "Contact"}):
         resp = api.request("POST", url, json=body)
         assert resp.status_code == 400, body
     # xero-python's create_file_association sends PUT as well as POST to this path.
     ok = api.request("PUT", url, json={"ObjectId": contact["ContactID"], "ObjectGroup": "Contact"})
     assert ok.status_code == 201
-    twice = api.request("POST", url, json={"ObjectId": contact["ContactID"]})
-    assert twice.status_code == 400
+    twice = api.request("POST", url, json={"ObjectId": contact["ContactID"],
+                                           "ObjectGroup": "contact"})
+    assert twice.status_code == 400 and "already" in twice.json()["Message"]
     assert api.request("POST", f"{FILES}/Files/{uuid.uuid4()}/Associations",
                        json={"ObjectId": contact["ContactID"]}).status_code == 404
 

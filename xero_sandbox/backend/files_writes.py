@@ -94,7 +94,8 @@ def delete_file(files: FilesBox, file_id: str) -> Answer:
 
 def associate(org: Organisation, files: FilesBox, file_id: str, body: dict[str, Any],
               now_ms: int) -> Answer:
-    """POST/PUT /Files/{FileId}/Associations {"ObjectId", "ObjectGroup"}: 201."""
+    """POST/PUT /Files/{FileId}/Associations {"ObjectId", "ObjectGroup"} (both required; the
+    group in any case, and it must be the object's): 201."""
     rec = files.file_of(file_id)
     if rec is None:
         return not_found()
@@ -107,7 +108,9 @@ def associate(org: Organisation, files: FilesBox, file_id: str, body: dict[str, 
     stream, doc = found
     group = OBJECT_STREAMS[stream][0]
     asked = body.get("ObjectGroup")
-    if asked is not None and GROUPS.get(str(asked).lower()) != group:
+    if asked in (None, ""):  # Xero's docs: ObjectId and ObjectGroup are both mandatory
+        return bad_request("ObjectGroup is required")
+    if GROUPS.get(str(asked).lower()) != group:
         return bad_request(f"The object {object_id} is a {group}, not a {asked}")
     links = files.associations.get(rec["Id"], [])
     oid = str(doc[OBJECT_STREAMS[stream][1]])
