@@ -19,13 +19,14 @@ from xero_sandbox.testing import SandboxProcess
 PAYROLL = [ep for ep in ENDPOINTS if ep.region]
 TOP = [ep.stream for ep in PAYROLL if not ep.parent]
 ALL = [ep.stream for ep in PAYROLL]
-REGION_OF_NAME = {"Demo Company (NZ)": "NZ", "Demo Company (UK)": "UK", "Demo Company (AU)": "AU"}
+REGION_OF_NAME = {"Demo Company (NZ)": "NZ", "Demo Company (UK)": "UK", "Demo Company (AU)": "AU",
+                  "Demo Company (US)": "US"}
 
 
 @pytest.fixture(scope="module")
 def payroll_sandbox() -> Iterator[SandboxProcess]:
-    """A sandbox with the three demo organisations (NZ, UK, AU)."""
-    with SandboxProcess(size=SANDBOX_SIZE, orgs=3) as running:
+    """A sandbox with four demo organisations: NZ, UK, AU and US (no payroll API)."""
+    with SandboxProcess(size=SANDBOX_SIZE, orgs=4) as running:
         yield running
 
 
@@ -98,7 +99,8 @@ def test_each_tenant_is_read_only_for_its_region(payroll_sandbox: Any, full_run:
         (c["path"], c["status"]) for c in payroll if c["status"] != 200]
     by_tenant = {region: [c["path"] for c in payroll if c["tenant_id"] == tid]
                  for region, tid in ids.items()}
-    assert all(by_tenant.values())
+    assert by_tenant["AU"] and by_tenant["NZ"] and by_tenant["UK"]
+    assert by_tenant["US"] == []  # no payroll API for a US organisation: not one call
     assert not [p for p in by_tenant["NZ"] + by_tenant["UK"] if p.startswith("/payroll.xro/1.0")]
     assert {p.split("/")[2] for p in by_tenant["AU"]} <= {"1.0", "2.0"}
     assert [p for p in by_tenant["AU"] if "/2.0/" in p] == ["/payroll.xro/2.0/Timesheets"]
@@ -112,6 +114,9 @@ def test_each_tenant_is_read_only_for_its_region(payroll_sandbox: Any, full_run:
     for region in ("AU", "NZ", "UK"):
         said = [m for m in logged if f"payroll region {region}" in m]
         assert len(said) == 1, said
+    said = [m for m in logged if "no Xero payroll API" in m]
+    assert len(said) == 1 and "CountryCode US" in said[0] and "Demo Company (US)" in said[0]
+    assert not [m for m in logged if "Skipping stream" in m or "failed" in m]
     for stream in TOP:
         assert {r["_tenant_id"] for r in run.records.get(stream, [])} <= {
             ids[str(next(e.region for e in PAYROLL if e.stream == stream))]}
@@ -191,3 +196,19 @@ def test_a_missing_payroll_scope_skips_that_stream_with_a_warning(
     assert run.records["payroll_uk_employees"] == []
     warned = [r.getMessage() for r in caplog.records if "payroll_uk_employees" in r.getMessage()]
     assert any("payroll.employees.read" in m for m in warned), warned
+
+
+@pytest.mark.parametrize("kind", ["502", "429-minute"])
+def test_a_payroll_call_is_retried_like_any_other(payroll_sandbox: Any, kind: str) -> None:
+    sandbox = payroll_sandbox
+    sandbox.clean()
+    uk = tenants(sandbox)["UK"]
+    sandbox.fault(kind, path="/payroll.xro/2.0/Employees", nth=1, count=1, tenant_id=uk,
+                  retry_after=1)
+    run = run_tap(sandbox, org_config(sandbox, 1), ["payroll_uk_employees"])
+    calls = [c for c in payroll_calls(sandbox) if c["path"] == "/payroll.xro/2.0/Employees"]
+    assert [c["status"] for c in calls][:2] == [int(kind[:3]), 200]
+    assert sorted(run.ids("payroll_uk_employees", "employeeID")) == sorted(
+        r["employeeID"] for r in sandbox.records(uk, "payroll_uk_employees"))
+    if kind.startswith("429"):
+        assert 1 in run.waits  # Retry-After honoured, on the sandbox's clock
