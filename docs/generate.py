@@ -19,6 +19,7 @@ from pathlib import Path
 from tap_xero.tap import TapXero
 from xero_core.endpoints import API_BASES, ENDPOINTS, REPORT_SCOPE
 from xero_core.endpoints_apis import FINANCE_STATEMENT_ROWS, STATEMENTS
+from xero_core.lines import LINES_BY_STREAM, TRACKED_PARENTS, TRACKING_STREAM
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -46,10 +47,20 @@ def tap_streams() -> str:
         ep = by_stream.get(name)
         replication = (f"incremental on `{stream.replication_key}`" if stream.replication_key
                        else "full table")
+        scope, path = (ep.scope, cell(ep.url_path)) if ep else ("", cell(""))
+        kind = LINES_BY_STREAM.get(name)
+        if kind:  # made from the parent's records: its scope, its path and array
+            scope, path = kind.endpoint.scope, f"`{kind.endpoint.url_path}` {kind.field}"
+        elif name == TRACKING_STREAM:
+            replication = "with each parent's (`parent_bookmarks`)"
+            path = "lines of " + ", ".join(TRACKED_PARENTS)
         rows.append(f"| {name} | {cell(list(stream.primary_keys or []))} | {replication} | "
-                    f"{cell(ep.scope if ep else '')} | {cell(ep.url_path if ep else '')} |")
+                    f"{cell(scope)} | {path} |")
     note = ("`*_history` and `*_attachments` streams appear with `include_history` / "
-            "`include_attachments`. Every record carries `_tenant_id`.\n")
+            "`include_attachments`. Every record carries `_tenant_id`. The line-level "
+            "streams (`*_line_items`, `*_lines`, `*_allocations`, `line_item_tracking`) are "
+            "made from the records of the parent named in the path column, with no call of "
+            "their own (README, \"Line-level streams\").\n")
     return "## Streams\n\n" + note + "\n" + "\n".join(rows) + "\n"
 
 

@@ -223,14 +223,16 @@ def test_a_line_stream_alone_bookmarks_past_parents_without_lines(clean_sandbox:
 
 def test_discovery_keys_and_stream_maps(clean_sandbox: Any) -> None:
     sandbox = clean_sandbox
-    config = org_config(sandbox, 0, stream_maps={
-        "invoice_line_items": {"__filter__": "_position == 0"}})
+    config = org_config(sandbox, 0, flattening_enabled=True, flattening_max_depth=1,
+                        stream_maps={"invoice_line_items": {"__filter__": "_position == 0"}})
     run = run_tap(sandbox, config, ["invoice_line_items", "journal_lines"])
     rows = run.records["invoice_line_items"]
     held = [i for i in admin_records(sandbox, sandbox.orgs[0]["tenant_id"], "invoices")
             if i.get("LineItems")]
     assert rows and {r["_position"] for r in rows} == {0} and len(rows) == len(held)
+    assert all(isinstance(r["Tracking"], str) for r in rows)  # flattened: JSON text
     schemas = {m["stream"]: m for m in run.messages if m["type"] == "SCHEMA"}
+    assert "Item__Code" in schemas["invoice_line_items"]["schema"]["properties"]
     assert schemas["invoice_line_items"]["key_properties"] == ["_tenant_id", "InvoiceID",
                                                                "_position"]
     assert schemas["journal_lines"]["key_properties"] == ["_tenant_id", "JournalID",
