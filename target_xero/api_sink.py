@@ -188,6 +188,13 @@ class ApiRecordsSink(KeyedRecords, ApiSteps):
                 return
             idx.claims[rid] = w.key.token
         w.existing = found
+        own = self._xero_status(w.payload)
+        if own is not None:  # a status only Xero sets: a copy is created in `own`
+            sf = write_spec(ep).status_field
+            if found is None:
+                w.payload[sf] = own
+            else:
+                w.payload.pop(sf, None)
         if w.removal:
             if found is None:
                 w.decision = Decision(Action.SKIP, reasons=["not in Xero: nothing to remove"])
@@ -205,6 +212,15 @@ class ApiRecordsSink(KeyedRecords, ApiSteps):
             w.decision = Decision(Action.CREATE, self.create_body(w.payload))
         else:
             w.decision = Decision(Action.UPDATE, dict(w.payload))
+
+    def _xero_status(self, payload: dict[str, Any]) -> str | None:
+        """The status a copy is created in, when the record's is one only Xero sets."""
+        spec = write_spec(self.ep)
+        status = payload.get(spec.status_field) if spec.status_field else None
+        for xero_only, instead in spec.xero_statuses:
+            if isinstance(status, str) and status.casefold() == xero_only.casefold():
+                return instead
+        return None
 
     def create_body(self, payload: dict[str, Any]) -> dict[str, Any]:
         """A create sends no id of another organisation's record, lines without their ids,

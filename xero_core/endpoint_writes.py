@@ -72,7 +72,9 @@ class WriteSpec:
     answer_key: str = ""  # where a write's answer holds the record ("timesheet" in v2)
     status_field: str = ""
     status_calls: tuple[StatusCall, ...] = ()  # statuses set by a call of their own
-    create_status: str = ""  # statuses other than this are reached after the create
+    # Statuses only Xero sets (a processed timesheet) -> the status a copy is created in; a
+    # record Xero holds keeps its own status when the record carries one of these.
+    xero_statuses: tuple[tuple[str, str], ...] = ()
     lines: LinesSpec | None = None
     # Fields naming another resource of the same API by id, e.g. (("taskId", "project_tasks"),)
     # are kept as they are; a child's parent is the row's `parent` / `parent_field`.
@@ -92,7 +94,8 @@ class WriteSpec:
 # Payroll AU v1: POST a bare array (a batch), POST {path}/{id} [record] updates; status inline
 # (a timesheet POSTed with Status APPROVED is approved).
 AU_TIMESHEETS = WriteSpec(body="list", update_method="POST", status_field="Status",
-                          match_keys=("EmployeeID", "StartDate"))
+                          match_keys=("EmployeeID", "StartDate"),
+                          xero_statuses=(("PROCESSED", "APPROVED"),))
 AU_EMPLOYEES = WriteSpec(body="list", update_method="POST",
                          match_keys=("FirstName", "LastName", "DateOfBirth"))
 AU_LEAVE_APPLICATIONS = WriteSpec(body="list", update_method="POST",
@@ -102,6 +105,7 @@ AU_LEAVE_APPLICATIONS = WriteSpec(body="list", update_method="POST",
 # lines are a sub-resource, changed only in Draft; Approve / RevertToDraft are calls.
 V2_TIMESHEETS = WriteSpec(
     answer_key="timesheet", status_field="status", match_keys=("employeeID", "startDate"),
+    xero_statuses=(("Completed", "Approved"),),
     status_calls=(StatusCall("Approved", "POST", "Approve"),
                   StatusCall("Draft", "POST", "RevertToDraft")),
     lines=LinesSpec("timesheetLines", "Lines", "timesheetLineID",

@@ -380,3 +380,26 @@ def test_server_errors_stop_the_run_without_state(clean_payroll, tmp_path) -> No
     assert len({(r.get("headers") or {}).get("Idempotency-Key") for r in posts}) == 1
     assert not [t for t in _get(api, f"{V2}/Timesheets", "timesheets")
                 if t["startDate"].startswith("2027-10-04")]
+
+
+def test_au_timesheets_read_back_as_they_are_write_nothing(clean_payroll, tmp_path) -> None:
+    """The organisation's own timesheets sent back (processed ones too) change nothing; a
+    processed timesheet copied to a new period is created approved (Xero alone processes)."""
+    sb = clean_payroll
+    api = SandboxAPI(sb, AU)
+    seeded = _get(api, f"{V1}/Timesheets", "Timesheets")
+    assert {t["Status"] for t in seeded} >= {"PROCESSED"}
+    config = target_config(sb, tmp_path, AU)
+    res = run_target(config, _stream("payroll_au_timesheets", seeded, ["TimesheetID"]))
+    assert res.rejects == [] and res.count("payroll_au_timesheets", "skipped") == len(seeded)
+    assert _writes(sb) == []
+    processed = next(t for t in seeded if t["Status"] == "PROCESSED")
+    days = len(processed["TimesheetLines"][0]["NumberOfUnits"])
+    copy = {**{k: v for k, v in processed.items() if k != "TimesheetID"},
+            "StartDate": "2027-11-01T00:00:00", "EndDate": f"2027-11-{days:02d}T00:00:00"}
+    res = run_target(config, _stream("payroll_au_timesheets", [copy], []))
+    assert res.rejects == [] and res.count("payroll_au_timesheets", "created") == 1
+    made = [t for t in _get(api, f"{V1}/Timesheets", "Timesheets")
+            if t["EmployeeID"] == processed["EmployeeID"] and t["TimesheetID"] not in
+            {s["TimesheetID"] for s in seeded}]
+    assert [t["Status"] for t in made] == ["APPROVED"]
