@@ -33,6 +33,12 @@ def pick(method: str, runs: dict[str, Run], read_scopes: tuple[str, ...],
     return (read_scopes if method == "GET" else write_scopes), run
 
 
+def query() -> dict[str, str]:
+    """The query parameters; a repeated one (an array sent exploded, `contactIds=a&contactIds=b`,
+    as OpenAPI's default form style does) joined with commas, as a csv array is sent."""
+    return {k: ",".join(request.args.getlist(k)) for k in request.args}
+
+
 def json_body(refuse: Callable[[str], Answer] = bad_request) -> dict[str, Any] | Answer:
     """The request's JSON object, or the API's 400 saying why not."""
     data = request.get_data()
@@ -51,4 +57,4 @@ def with_body(fn: Callable[[dict[str, Any]], Answer],
     return body if isinstance(body, Answer) else fn(body)
 
 
-__all__ = ["Found", "Run", "json_body", "not_allowed", "pick", "with_body"]
+__all__ = ["Found", "Run", "json_body", "not_allowed", "pick", "query", "with_body"]

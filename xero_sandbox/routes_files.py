@@ -17,7 +17,7 @@ from xero_sandbox.backend import files_writes as writes
 from xero_sandbox.backend.answers import Answer, bad_request
 from xero_sandbox.backend.files import box
 from xero_sandbox.backend.store import Organisation
-from xero_sandbox.route_tools import Found, Run, pick, with_body
+from xero_sandbox.route_tools import Found, Run, pick, query, with_body
 
 READ_SCOPES = ("files", "files.read")
 WRITE_SCOPES = ("files",)
@@ -44,7 +44,7 @@ def resolve(method: str, parts: list[str]) -> Found | None:
     """(scopes, run) for a Files API call, or None when no such route exists."""
     p = [s.lower() for s in parts]
     n = len(p)
-    params = request.args.to_dict()
+    params = query()
     if p[:1] == ["files"]:
         if n == 1:
             return _pick(method, {

@@ -5,10 +5,8 @@ any other method is a 405.
 
 from __future__ import annotations
 
-from flask import request
-
 from xero_sandbox.backend import finance, finance_cash
-from xero_sandbox.route_tools import Found, Run, pick
+from xero_sandbox.route_tools import Found, Run, pick, query
 
 STATEMENTS_SCOPE = "finance.statements.read"
 CASH_VALIDATION_SCOPE = "finance.cashvalidation.read"
@@ -18,7 +16,7 @@ BANK_STATEMENTS_SCOPE = "finance.bankstatementsplus.read"
 def resolve(method: str, parts: list[str]) -> Found | None:
     """(scopes, run) for a Finance API call, or None when the spec has no such path."""
     p = [s.lower() for s in parts]
-    params = request.args.to_dict()
+    params = query()
     run: Run
     if p == ["cashvalidation"]:
         scope = CASH_VALIDATION_SCOPE

@@ -115,6 +115,14 @@ def test_contacts_revenue_and_expense_from_invoices(clean_sandbox, api) -> None:
                            "includeManualJournals": "true"}).json()
     assert [c["contactId"] for c in only["contacts"]] == [one["contactId"]]
     assert "total" in only["manualJournals"]
+    # An array parameter sent exploded (OpenAPI's default for query arrays) or as csv.
+    two = [c["contactId"] for c in body["contacts"][:2]]
+    exploded = api.get(f"{FINANCE}/FinancialStatements/contacts/revenue",
+                       params=[*params.items(), *(("contactIds", c) for c in two)]).json()
+    csv = api.get(f"{FINANCE}/FinancialStatements/contacts/revenue",
+                  params={**params, "contactIds": ",".join(two)}).json()
+    assert sorted(c["contactId"] for c in exploded["contacts"]) == sorted(two)
+    assert exploded["contacts"] == csv["contacts"]
     resp = api.get(f"{FINANCE}/FinancialStatements/contacts/expense", params=params)
     expense = check_response(SPEC, "/FinancialStatements/contacts/expense", resp)
     suppliers = {i["Contact"]["ContactID"] for i in clean_sandbox.records(
