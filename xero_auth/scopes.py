@@ -17,22 +17,29 @@ from xero_core.endpoints import (
     REPORT_SCOPE,
     Endpoint,
 )
+from xero_core.endpoints_apis import FINANCE_STATEMENT_ROWS, STATEMENTS
 
 BASE_SCOPES = ("offline_access", "openid", "profile", "email")
 ATTACHMENTS = "accounting.attachments"
 REPORTS_STREAM = "report_rows"
 HISTORY, ATTACH = "_history", "_attachments"
+ORGANISATION_READ = "accounting.settings.read"
 
 
 def _scope(ep: Endpoint, broad: bool) -> str:
     return ep.scope if broad or not ep.granular_scope else ep.granular_scope
 
 
+def _read(scope: str) -> str:
+    """The read-only variant of a scope (a read-only scope, finance.*.read, is its own)."""
+    return scope if scope.endswith(".read") else scope + ".read"
+
+
 def read_scopes(streams: Iterable[str] | None, *, broad: bool = False,
                 attachments: bool = False) -> list[str]:
     """Scopes to read `streams` (None: every stream the tap has)."""
     names = list(streams) if streams is not None else [
-        *(e.stream for e in ENDPOINTS), REPORTS_STREAM]
+        *(e.stream for e in ENDPOINTS), REPORTS_STREAM, FINANCE_STATEMENT_ROWS]
     out: set[str] = set()
     for name in names:
         if name.endswith(ATTACH) and name[: -len(ATTACH)] in BY_STREAM:
@@ -42,8 +49,14 @@ def read_scopes(streams: Iterable[str] | None, *, broad: bool = False,
             name = name[: -len(HISTORY)]
         if name == REPORTS_STREAM:
             out.update([REPORT_SCOPE] if broad else REPORT_GRANULAR_SCOPES.values())
+        elif name == FINANCE_STATEMENT_ROWS:
+            out.add(STATEMENTS)
         elif name in BY_STREAM:
-            out.add(_scope(BY_STREAM[name], broad) + ".read")
+            ep = BY_STREAM[name]
+            out.add(_read(_scope(ep, broad)))
+            if ep.region or name == "finance_bank_statements":
+                # The organisation's country (its payroll region) / its bank accounts.
+                out.add(ORGANISATION_READ)
     if attachments:
         out.add(ATTACHMENTS + ".read")
     return [*BASE_SCOPES, *sorted(out)]

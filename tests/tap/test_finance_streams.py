@@ -22,6 +22,7 @@ from tap_xero.finance import (
 )
 from tests.conftest import SandboxAPI
 from tests.tap.conftest import admin_records, org_config, run_tap
+from xero_auth.scopes import BASE_SCOPES, read_scopes
 from xero_core.endpoints_apis import FINANCE_STATEMENTS
 from xero_core.openapi_schemas import load_spec
 
@@ -185,3 +186,13 @@ def test_a_period_over_twelve_months_is_asked_in_windows(clean_sandbox: Any) -> 
     assert periods == {("2025-01-01", "2025-12-31"), ("2026-01-01", "2026-06-30")}
     assert len(calls) == 2 * len({c["query"]["BankAccountID"] for c in calls})
     assert run.records["finance_bank_statements"]
+
+
+def test_xero_auth_asks_for_the_read_only_scopes_these_streams_need() -> None:
+    assert read_scopes(["finance_statement_rows", "finance_cash_validation"]) == [
+        *BASE_SCOPES, "finance.cashvalidation.read", "finance.statements.read"]
+    # Bank statements list the BANK accounts; payroll streams ask the organisation's country.
+    assert read_scopes(["finance_bank_statements", "payroll_uk_payslips"]) == [
+        *BASE_SCOPES, "accounting.settings.read", "finance.bankstatementsplus.read",
+        "payroll.payslip.read"]
+    assert not [s for s in read_scopes(None) if s.endswith(".read.read")]
