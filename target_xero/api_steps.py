@@ -128,7 +128,8 @@ class ApiSteps(XeroSink):
                 return
             ops: list[LineOp] = []
             if lines is not None and isinstance(payload.get(lines.field), list):
-                full = self._full(base)
+                full = existing if isinstance(existing.get(lines.field), list) else (
+                    self._full(base))
                 have = [h for h in full.get(lines.field) or [] if isinstance(h, dict)]
                 existing = {**existing, **{k: v for k, v in full.items() if k == sf}}
                 ops = line_plan(lines, have, payload[lines.field])
@@ -156,7 +157,7 @@ class ApiSteps(XeroSink):
         moved = self.reach_status(w, parent, existing, wanted=wanted_status)
         if moved is None:
             return
-        if not changed and not ops and not moved:
+        if not (changed and spec.update_method) and not ops and not moved:
             self._skip(w, "unchanged")
             return
         self.confirm(w, Action.UPDATE)
