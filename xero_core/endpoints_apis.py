@@ -140,6 +140,10 @@ PAYROLL_AU: tuple[Endpoint, ...] = (
     _v2("AU", "v2_timesheets", "/Timesheets", "timesheets", "timesheetID", "Timesheet",
         TIMESHEETS, api="payroll_au_v2", paging=Paging.PAGE, writes=_CU,
         write_spec=wr.V2_TIMESHEETS, write_rank=3),
+    # As NZ/UK: the listing leaves the lines out, GET /Timesheets/{id} carries them.
+    _v2("AU", "v2_timesheet_lines", "/Timesheets/{timesheetID}", "timesheet", "timesheetLineID",
+        "TimesheetLine", TIMESHEETS, api="payroll_au_v2", parent="payroll_au_v2_timesheets",
+        parent_field="timesheetID", nested_key="timesheetLines"),
 )
 
 PAYROLL_NZ: tuple[Endpoint, ...] = (

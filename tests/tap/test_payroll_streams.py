@@ -103,7 +103,8 @@ def test_each_tenant_is_read_only_for_its_region(payroll_sandbox: Any, full_run:
     assert by_tenant["US"] == []  # no payroll API for a US organisation: not one call
     assert not [p for p in by_tenant["NZ"] + by_tenant["UK"] if p.startswith("/payroll.xro/1.0")]
     assert {p.split("/")[2] for p in by_tenant["AU"]} <= {"1.0", "2.0"}
-    assert [p for p in by_tenant["AU"] if "/2.0/" in p] == ["/payroll.xro/2.0/Timesheets"]
+    assert {p.rsplit("/", 1)[0] if p.count("/") > 3 else p
+            for p in by_tenant["AU"] if "/2.0/" in p} == {"/payroll.xro/2.0/Timesheets"}
     # NZ and UK share /payroll.xro/2.0: each tenant got the listings of its own family only.
     nz_only, uk_only = "/payroll.xro/2.0/StatutoryDeductions", "/payroll.xro/2.0/Benefits"
     assert nz_only in by_tenant["NZ"] and nz_only not in by_tenant["UK"]
