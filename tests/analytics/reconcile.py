@@ -98,7 +98,8 @@ def _model(warehouse: Warehouse, sql: str) -> dict[tuple[str, str], Amounts]:
     return out
 
 
-def reconcile(warehouse: Warehouse, sandbox: SandboxProcess, months: int = 6) -> int:
+def reconcile(warehouse: Warehouse, sandbox: SandboxProcess, months: int = 6,
+              orgs: list[dict[str, Any]] | None = None) -> int:
     """Assert every statement line equals the sandbox's reports; returns the values compared."""
     pl = _model(warehouse, """
         select tenant_id, date_month, account_id,
@@ -112,7 +113,7 @@ def reconcile(warehouse: Warehouse, sandbox: SandboxProcess, months: int = 6) ->
         select tenant_id, date_month, coalesce(account_id, account_name), net_amount
         from analytics.xero__trial_balance""")
     compared, problems = 0, []
-    for org in sandbox.orgs:
+    for org in orgs if orgs is not None else sandbox.orgs:
         tenant, headers = org["tenant_id"], headers_for(sandbox, org)
         for first, last in month_ends(months):
             key = (tenant, first.isoformat())

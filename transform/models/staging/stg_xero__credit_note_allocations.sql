@@ -4,6 +4,6 @@
     ['AllocationID', 'allocation_id', 'text'],
     ['Amount', 'amount', 'money'],
     ['Date', 'allocation_date', 'date'],
-    ['Invoice.InvoiceID', 'invoice_id', 'text'],
+    ['InvoiceID', 'invoice_id', 'text'],
     ['IsDeleted', 'is_deleted', 'bool']
 ]) }}
