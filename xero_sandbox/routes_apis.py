@@ -85,6 +85,8 @@ def claim(api: str, rest: str, method: str) -> Call | None:
             return Call((), _not_found, parts)
     elif api in ("assets", "projects") and method != "GET":
         found = routes_writes.resolve(api, method, parts)
+    elif api == "projects" and [p.lower() for p in parts] == ["projectsusers"]:
+        found = routes_writes.project_users()
     elif method == "PATCH":
         return Call((), not_allowed, parts)  # only the Projects API takes PATCH
     if found is None:

@@ -1,13 +1,17 @@
 """The Assets and Projects APIs' write routes: which rule of backend/rules_assets.py or
-backend/rules_projects.py a path and method name, with the scopes from the endpoint table.
+backend/rules_projects.py a path and method name, with the scopes from the endpoint table;
+and GET /ProjectsUsers, the one Projects read outside the table (rules_projects_users.py).
 Paths match without regard to case or a trailing slash (xero_sandbox/routes_apis.py splits).
 """
 
 from __future__ import annotations
 
+from flask import request
+
 from xero_core.endpoints import endpoint
 from xero_sandbox.backend import rules_assets, rules_projects
 from xero_sandbox.backend.answers import Answer
+from xero_sandbox.backend.rules_projects_users import project_users as users_page
 from xero_sandbox.route_tools import Found, Run, pick, with_body
 
 
@@ -83,6 +87,13 @@ def _projects(method: str, parts: list[str]) -> Found | None:
     return pick(method, runs, scopes, scopes)
 
 
+def project_users() -> Found:
+    """GET /ProjectsUsers, read with the projects scope or its read-only variant."""
+    params = request.args.to_dict()
+    scopes = endpoint("projects").read_scopes
+    return scopes, lambda org, parts, now: users_page(org, params)
+
+
 def resolve(api: str, method: str, parts: list[str]) -> Found | None:
     """(scopes, run) for an Assets or Projects write, or None (not a path of the API)."""
     if api == "assets":
@@ -90,4 +101,4 @@ def resolve(api: str, method: str, parts: list[str]) -> Found | None:
     return _projects(method, parts)
 
 
-__all__ = ["resolve"]
+__all__ = ["project_users", "resolve"]

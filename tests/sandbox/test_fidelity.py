@@ -201,7 +201,6 @@ NOT_SERVED = {
     ("accounting", "/Organisation/Actions"): "not emulated (no stream reads it)",
     ("accounting", "/Reports"): "published-report list: not emulated",
     ("accounting", "/Reports/TenNinetyNine"): "US-only 1099 report: not emulated",
-    ("projects", "/ProjectsUsers"): "not emulated (no stream reads it)",
 }
 
 

@@ -212,3 +212,16 @@ def test_payroll_au_payslip_singular_and_the_base_in_any_case() -> None:
             resp = au.get(path)
             assert resp.status_code == 200, path
             assert resp.json()["Payslip"]["PayslipID"] == slip
+
+
+def test_projects_users_as_pyxero_spells_it(clean_sandbox, api) -> None:
+    # freakboy3742/pyxero, src/xero/api.py: ProjectsAPI's managers include "Projectsusers",
+    # read as /projects.xro/2.0/Projectsusers (the spec's GET /ProjectsUsers).
+    users = clean_sandbox.records(api.tenant_id, "users")
+    spec = api.get("/projects.xro/2.0/ProjectsUsers").json()
+    assert api.get("/projects.xro/2.0/Projectsusers").json() == spec
+    assert spec["pagination"]["itemCount"] == len(users)
+    assert {u["userId"] for u in spec["items"]} == {u["UserID"] for u in users}
+    paged = api.get("/projects.xro/2.0/ProjectsUsers", params={"pageSize": 1, "page": 2}).json()
+    assert (paged["pagination"]["pageSize"], paged["items"]) == (1, spec["items"][1:2])
+    assert api.get("/projects.xro/2.0/ProjectsUsers", params={"page": 0}).status_code == 400
