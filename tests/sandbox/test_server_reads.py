@@ -10,9 +10,11 @@ import pytest
 from xero_core.dates import parse_ms_date, to_http_date
 from xero_core.endpoints import ENDPOINTS, Endpoint, Paging
 
+# The Finance API's answers are computed per call (and bank statements need an account and
+# dates): tests/sandbox/test_finance_api.py reads each of them.
 # Payroll rows answer only the organisations of their region (and their own envelopes):
 # tests/sandbox/test_payroll_reads.py reads every one of them with the right organisation.
-LISTS = [e for e in ENDPOINTS if not e.parent and not e.region]
+LISTS = [e for e in ENDPOINTS if not e.parent and e.api != "finance" and not e.region]
 
 
 def _all_invoices(api) -> list[dict]:
@@ -36,6 +38,9 @@ def test_every_list_endpoint_answers_its_shape(api, ep: Endpoint) -> None:
     stored = api.sandbox.records(api.tenant_id, ep.stream)
     if ep.singleton:
         assert isinstance(body, dict) and body == (stored[0] if stored else {})
+    elif ep.api == "files" and ep.records_key:  # {"TotalCount", "Page", "PerPage", "Items"}
+        assert body["TotalCount"] == len(stored) and len(body["Items"]) == min(len(stored), 100)
+        assert stored, f"the seed left {ep.stream} empty"
     elif ep.api != "accounting" and not ep.records_key:
         assert isinstance(body, list) and len(body) == len(stored)
     elif ep.api != "accounting":
