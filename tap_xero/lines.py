@@ -42,7 +42,8 @@ from xero_core.lines import (
 #: Where line_item_tracking keeps, per parent stream, how far its parents were handed over.
 PARENT_BOOKMARKS = "parent_bookmarks"
 
-Batch = list[tuple[dict[str, Any], bool]]  # (parent record, whether it moves a bookmark)
+#: (parent record, whether it moves the bookmark, whether its rows are written)
+Batch = list[tuple[dict[str, Any], bool, bool]]
 
 
 def _copy(value: Any) -> Any:
@@ -145,8 +146,9 @@ class DerivedStream(TenantStream):
     def read_records(self, context: Context) -> Iterator[dict[str, Any]]:
         tenant = context.get(TENANT_KEY)
         latest: Any = None
-        for parent, moves in self._batch:
-            yield from self.rows_of(parent, tenant)
+        for parent, moves, wanted in self._batch:
+            if wanted:
+                yield from self.rows_of(parent, tenant)
             if moves:
                 latest = _later(latest, self.bookmark_value(parent))
         if latest is not None:  # the lines before it are written: the SDK wrote each

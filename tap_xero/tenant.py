@@ -202,9 +202,11 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
 
     def _sync_derived(self, batch: list[tuple[dict[str, Any], bool]], context: Context | None,
                       derived: list[TenantStream]) -> None:
-        mapped = [(r, m) for r, m in batch if self.stream_maps[0].get_filter_result(r)]
+        # A record the stream map filters out has no lines written; it still moves their
+        # bookmark past it.
+        marked = [(r, m, self.stream_maps[0].get_filter_result(r)) for r, m in batch]
         for child in derived:
-            child.take_parents(self, mapped, context)
+            child.take_parents(self, marked, context)
 
     def _guarded_records(self, context: Context, tenant_id: str) -> Iterator[dict[str, Any]]:
         try:
@@ -232,9 +234,11 @@ class TenantStream(BookmarkGate, RESTStream[Any]):
 
     # -- derived streams (tap_xero.lines) ----------------------------------------------------
 
-    def take_parents(self, parent: RESTStream[Any], batch: list[tuple[dict[str, Any], bool]],
+    def take_parents(self, parent: RESTStream[Any],
+                     batch: list[tuple[dict[str, Any], bool, bool]],
                      context: Context | None) -> None:
-        """A derived stream: emit the rows of these parent records (record, moves bookmark)."""
+        """A derived stream: emit the rows of these parent records (record, whether it moves
+        the bookmark, whether its rows are written)."""
         raise NotImplementedError
 
     def parent_bookmark(self, parent: str, context: Context | None) -> Any:

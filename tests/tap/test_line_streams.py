@@ -284,3 +284,48 @@ def test_overpayment_and_prepayment_allocations(clean_sandbox: Any,
         assert row["Date"] == "2026-01-01T00:00:00+00:00"
         assert row["_parent_status"] == want["parent"]["Status"]
         assert _same_time(row["UpdatedDateUTC"], want["parent"]["UpdatedDateUTC"])
+
+
+def test_a_parent_filtered_by_a_stream_map_has_no_lines_but_is_passed(
+        clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    tenant = sandbox.orgs[0]["tenant_id"]
+    held = admin_records(sandbox, tenant, "invoices")
+    last = max(held, key=lambda i: parse_datetime(i["UpdatedDateUTC"]))
+    config = org_config(sandbox, 0, stream_maps={
+        "invoices": {"__filter__": f"InvoiceID != '{last['InvoiceID']}'"}})
+    run = run_tap(sandbox, config, ["invoices", "invoice_line_items"])
+    kept = {i["InvoiceID"] for i in held if i["LineItems"]} - {last["InvoiceID"]}
+    assert set(run.ids("invoices", "InvoiceID")) == {i["InvoiceID"] for i in held} - {
+        last["InvoiceID"]}
+    assert {r["InvoiceID"] for r in run.records["invoice_line_items"]} == kept
+    # The last invoice has no lines written, yet the line stream's bookmark is past it.
+    [part] = [p for p in run.state["bookmarks"]["invoice_line_items"]["partitions"]
+              if p["context"] == {"_tenant_id": tenant}]
+    assert parse_datetime(part["replication_key_value"]) == parse_datetime(
+        last["UpdatedDateUTC"])
+
+
+def test_a_line_stream_selected_later_gets_the_history_once(clean_sandbox: Any) -> None:
+    sandbox = clean_sandbox
+    tenant = sandbox.orgs[0]["tenant_id"]
+    config = org_config(sandbox, 0, page_size=25)  # several pages: the parent is sorted
+    first = run_tap(sandbox, config, ["invoices"])
+    mark = first.state["bookmarks"]["invoices"]["partitions"][0]["replication_key_value"]
+    sandbox.clear_requests()
+    second = run_tap(sandbox, config, ["invoices", "invoice_line_items"], state=first.state)
+    held = admin_records(sandbox, tenant, "invoices")
+    # The new line stream has no bookmark: the parent is read from the start, once ...
+    [first_call, *_] = api_calls(sandbox, "/api.xro/2.0/Invoices")
+    assert "If-Modified-Since" not in first_call["headers"]
+    assert {r["InvoiceID"] for r in second.records["invoice_line_items"]} == {
+        i["InvoiceID"] for i in held if i["LineItems"]}
+    # ... its records are sent again, and its own bookmark does not move back.
+    assert len(second.records["invoices"]) == len(held)
+    parts = {p["context"]["_tenant_id"]: p for p in
+             second.state["bookmarks"]["invoices"]["partitions"]}
+    assert parse_datetime(parts[tenant]["replication_key_value"]) >= parse_datetime(mark)
+    sandbox.clear_requests()
+    run_tap(sandbox, config, ["invoices", "invoice_line_items"], state=second.state)
+    [third_call] = api_calls(sandbox, "/api.xro/2.0/Invoices")  # from the bookmark again
+    assert third_call["headers"]["If-Modified-Since"] == to_http_date(mark)
