@@ -29,7 +29,7 @@ class PayrollRegions:
     def __init__(self, client: Callable[[], XeroClient], logger: logging.Logger,
                  label: Callable[[str], str]) -> None:
         self._client = client
-        self._logger = logger
+        self.log = logger
         self._label = label
         self._regions: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -51,7 +51,7 @@ class PayrollRegions:
         try:
             body = self._client().get_json(ORGANISATION_PATH, tenant_id=tenant_id)
         except ForbiddenError:
-            self._logger.warning(
+            self.log.warning(
                 "Tenant %s: its payroll region is unknown (GET /Organisation answered 403: the "
                 "connection lacks %s); its payroll streams are skipped", label,
                 ORGANISATION_SCOPE)
@@ -59,7 +59,7 @@ class PayrollRegions:
         except (AuthError, ConfigError):
             raise
         except XeroError as exc:
-            self._logger.warning("Tenant %s: its payroll region is unknown (%s); its payroll "
+            self.log.warning("Tenant %s: its payroll region is unknown (%s); its payroll "
                                  "streams are skipped", label, exc)
             return UNKNOWN
         orgs = body.get("Organisations") if isinstance(body, dict) else None
@@ -67,9 +67,9 @@ class PayrollRegions:
         country = str(org.get("CountryCode") or "")
         region = REGION_OF_COUNTRY.get(country.upper(), UNKNOWN)
         if region:
-            self._logger.info("Tenant %s: payroll region %s (CountryCode %s): reading the %s "
+            self.log.info("Tenant %s: payroll region %s (CountryCode %s): reading the %s "
                               "payroll streams only", label, region, country, region)
         else:
-            self._logger.info("Tenant %s: no Xero payroll API for its country (CountryCode "
+            self.log.info("Tenant %s: no Xero payroll API for its country (CountryCode "
                               "%s): payroll streams skipped", label, country or "?")
         return region
