@@ -7,8 +7,10 @@ Usage (from the repository root):
 
 One `<stream>.json` per row of `xero_core.endpoints.ENDPOINTS` (from the row's `schema` component
 in the spec of its `api`: Accounting, Assets, Projects, Payroll AU / NZ / UK, Files, Finance),
-plus `connections`, `<parent>_history`, `<parent>_attachments`, `report_rows` and
-`finance_statement_rows`. Every schema is open (new Xero fields pass through at every level),
+plus `connections`, `<parent>_history`, `<parent>_attachments`, `report_rows`,
+`finance_statement_rows`, and the line-level streams of `xero_core.lines.LINES` (the line's
+component plus the parent's id, `_position`, `_parent_status` and replication value) and
+`line_item_tracking`. Every schema is open (new Xero fields pass through at every level),
 every property is nullable, dates are ISO 8601 strings (`format: date-time`; the tap converts
 `/Date()/`), amounts are plain numbers, and enums, `readOnly`/`writeOnly` and length limits are
 dropped so that nothing Xero adds can fail a sync. Output is stable (sorted keys, indent 2).
