@@ -1,9 +1,11 @@
-"""Fixtures of the analytics tests: one sandbox of three organisations and a DuckDB warehouse.
+"""Fixtures of the analytics tests: a sandbox of three organisations per module, and a DuckDB
+and a PostgreSQL warehouse.
 
-tap-xero runs once per session into target-duckdb, then `dbt build` (the project in transform/,
-with its reconciliation tests) builds the models; the tests reconcile them with the sandbox's
-own reports. Tools install once into the pipeline tests' cache (see tests/pipelines/conftest).
-Marked `analytics`: `pytest -m "not analytics"` leaves them out.
+tap-xero runs once per module into target-duckdb (or target-postgres, into a PostgreSQL of the
+module's own), then `dbt build` (the project in transform/, with its reconciliation tests)
+builds the models; the tests reconcile them with the sandbox's own reports. Tools install once
+into the pipeline tests' cache (see tests/pipelines/conftest). Marked `analytics`:
+`pytest -m "not analytics"` leaves them out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.analytics.warehouse import DBT_DUCKDB, TARGET_DUCKDB, Warehouse, tool
+from tests.analytics.postgres_server import PostgresServer
+from tests.analytics.warehouse import (
+    DBT_DUCKDB,
+    DBT_POSTGRES,
+    TARGET_DUCKDB,
+    TARGET_POSTGRES,
+    Warehouse,
+    tool,
+)
 from xero_sandbox.testing import SandboxProcess
 
 
@@ -43,3 +53,24 @@ def duckdb_warehouse(sandbox: SandboxProcess,
     warehouse.load(sandbox)
     warehouse.dbt("build")
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def postgres_warehouse(sandbox: SandboxProcess,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """tap-xero loaded by target-postgres into a throwaway PostgreSQL, then `dbt build`."""
+    loader = tool("target-postgres-venv", TARGET_POSTGRES, "bin/target-postgres")
+    dbt = tool("dbt-postgres-venv", DBT_POSTGRES, "bin/dbt")
+    with PostgresServer() as pg:
+        connection = {"host": "127.0.0.1", "port": pg.port, "user": pg.user,
+                      "password": pg.password, "database": pg.database}
+        warehouse = Warehouse(
+            "postgres", tmp_path_factory.mktemp("postgres-warehouse"),
+            loader / "bin" / "target-postgres",
+            {**connection, "default_target_schema": "xero", "add_record_metadata": True}, dbt,
+            {"DBT_POSTGRES_HOST": "127.0.0.1", "DBT_POSTGRES_PORT": str(pg.port),
+             "DBT_POSTGRES_USER": pg.user, "DBT_POSTGRES_PASSWORD": pg.password,
+             "DBT_POSTGRES_DBNAME": pg.database, "DBT_POSTGRES_SCHEMA": "analytics"})
+        warehouse.load(sandbox)
+        warehouse.dbt("build")
+        yield warehouse

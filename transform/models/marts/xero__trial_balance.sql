@@ -32,7 +32,8 @@ with monthly as (
         periods.date_month,
         monthly.account_class in ('REVENUE', 'EXPENSE')
             and monthly.journal_month < periods.fy_start as earlier_year_profit,
-        monthly.*
+        monthly.account_id, monthly.account_code, monthly.account_name, monthly.account_type,
+        monthly.account_class, monthly.net_amount
     from periods
     inner join monthly
         on monthly.tenant_id = periods.tenant_id

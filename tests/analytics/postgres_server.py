@@ -1,0 +1,103 @@
+"""A throwaway PostgreSQL for tests: initdb into a fresh folder, 127.0.0.1, a free port.
+
+    with PostgresServer() as pg:
+        pg.port, pg.user, pg.database
+
+PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (Debian's
+package creates it). Nothing is skipped: without the binaries the test fails saying how to
+install them. Binaries are found on PATH or where Debian puts them (/usr/lib/postgresql/*/bin).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    debian = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                    key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    if debian:
+        return debian[-1]
+    pytest.fail(f"PostgreSQL's {name} is missing: install it (apt-get install -y postgresql); "
+                "the PostgreSQL pipeline tests need a real server", pytrace=False)
+
+
+class PostgresServer:
+    """One postgres process with its own data folder, stopped (and the folder removed) on exit."""
+
+    user = "postgres"
+    database = "postgres"
+    password = ""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="xero-pg-"))
+        self.data = self.root / "data"
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.fail("running as root without a `postgres` user to run PostgreSQL as "
+                            "(apt-get install -y postgresql creates it)", pytrace=False)
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+            self.prefix = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
+                           "--clear-groups"]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PostgresServer:
+        done = subprocess.run([*self.prefix, binary("initdb"), "-D", str(self.data), "-U",
+                               self.user, "--auth=trust", "-E", "UTF8", "--no-sync"],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            self.__exit__()
+            pytest.fail(f"initdb failed: {done.stderr[-1500:]}", pytrace=False)
+        self.proc = subprocess.Popen(
+            [*self.prefix, binary("postgres"), "-D", str(self.data), "-h", "127.0.0.1",
+             "-p", str(self.port), "-k", str(self.root), "-c", "fsync=off",
+             "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                    self.__exit__()
+                    pytest.fail(f"postgres did not start: {err[-1500:]}", pytrace=False)
+                time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()  # smart shutdown
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            if self.proc.stderr is not None:
+                self.proc.stderr.close()
+            self.proc = None
+        shutil.rmtree(self.root, ignore_errors=True)
