@@ -94,3 +94,25 @@ def test_changes_read_incrementally_still_reconcile(duckdb_warehouse: Warehouse,
     assert open_invoice["InvoiceID"] not in due
     assert reconcile(duckdb_warehouse, sandbox, months=3) > 100
     assert reconcile_ageing(duckdb_warehouse, sandbox) > 10
+
+
+def test_reconciliation_tests_catch_a_cent(duckdb_warehouse: Warehouse) -> None:
+    """One cent off in one account of Xero's P&L and one in its balance sheet: dbt's
+    reconciliation tests fail, naming the account; set back, they pass."""
+    pick = ("(select row_key from xero.xero.report_rows where report_type = '{0}' and row_type = "
+            "'Row' and account_id is not null and account_id <> "
+            "'00000000-0000-0000-0000-000000000000' and value_number <> 0 limit 1)")
+    keys = [duckdb_warehouse.query(f"select * from {pick.format(r)}")[0][0]
+            for r in ("ProfitAndLoss", "BalanceSheet")]
+    bump = ("update xero.xero.report_rows set value_number = value_number + {0} "
+            "where row_key in ('" + "', '".join(keys) + "')")
+    duckdb_warehouse.query(bump.format("0.01"), write=True)
+    try:
+        failed = duckdb_warehouse.dbt("test", "--select", "tag:reconciliation", check=False)
+        assert failed.returncode != 0
+        assert "FAIL 1 assert_profit_and_loss_matches_xero" in failed.stdout
+        assert "FAIL 1 assert_balance_sheet_matches_xero" in failed.stdout
+        assert "PASS assert_trial_balance_nets_to_zero" in failed.stdout
+    finally:
+        duckdb_warehouse.query(bump.format("-0.01"), write=True)
+    assert duckdb_warehouse.dbt("test", "--select", "tag:reconciliation").returncode == 0

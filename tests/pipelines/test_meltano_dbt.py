@@ -29,6 +29,7 @@ def test_meltano_run_builds_the_models(meltano: Meltano, sandbox: Any, tmp_path:
                    DBT_TARGET_PATH=str(tmp_path / "dbt-target"),
                    DBT_LOG_PATH=str(tmp_path / "dbt-logs"),
                    TAP_XERO_TOKEN_STORE_PATH=str(tmp_path / "tokens.json"),
+                   TAP_XERO_MAX_CALLS_PER_MINUTE="100000",
                    TAP_XERO_REPORTS=json.dumps(["ProfitAndLoss", "BalanceSheet"]))
     TIMINGS["meltano run tap-xero target-duckdb dbt-duckdb:build"] = time.perf_counter() - began
     assert "assert_balance_sheet_matches_xero" in done.stdout + done.stderr
