@@ -46,7 +46,7 @@ class PostgresServer:
 
     user = "postgres"
     database = "postgres"
-    password = ""
+    password = "throwaway-local-password"  # target-postgres insists on one
 
     def __init__(self) -> None:
         self.port = _free_port()
@@ -65,8 +65,11 @@ class PostgresServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> PostgresServer:
+        pwfile = self.root / "pwfile"
+        pwfile.write_text(self.password + "\n")
         done = subprocess.run([*self.prefix, binary("initdb"), "-D", str(self.data), "-U",
-                               self.user, "--auth=trust", "-E", "UTF8", "--no-sync"],
+                               self.user, "--auth-local=trust", "--auth-host=scram-sha-256",
+                               f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync"],
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             self.__exit__()
