@@ -65,7 +65,7 @@ def handle(sandbox: Sandbox, api: str, rest: str) -> Response:
         return responses.rate_limited(admission.problem, sandbox.limits.refused_headers(admission))
     try:
         if fault is not None and fault.kind == "slow":
-            time.sleep(fault.seconds)  # a slow call holds its concurrency slot
+            sandbox.faults.wait_slow(fault)  # a slow call holds its concurrency slot
         if own is not None:
             resp = own.answer(sandbox, org, ident)
         else:

@@ -68,21 +68,24 @@ def test_app_minute_limit_spans_tenants(clean_sandbox, make_api) -> None:
 def test_a_sixth_concurrent_call_answers_429_concurrent(clean_served, make_served_api) -> None:
     clean_sandbox = clean_served
     api = make_served_api()
-    # Slow enough that the five overlap even when a loaded machine starts their threads
-    # seconds apart (the suite runs beside an 8-process load test).
-    clean_sandbox.fault("slow", path="/Currencies", count=5, seconds=4)
+    # The five slow calls wait until the faults are cleared (at most 60 s), so they overlap
+    # however far apart a loaded machine starts their threads.
+    clean_sandbox.fault("slow", path="/Currencies", count=5, seconds=60)
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(
         api.get(CURRENCIES).status_code)) for _ in range(5)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 45
     while clean_sandbox.state()["limits"].get(api.tenant_id, {}).get("in_flight") != 5:
         assert time.monotonic() < deadline, "five slow calls never were in flight together"
         time.sleep(0.02)
     sixth = api.get(CURRENCIES)
+    began = time.monotonic()
+    clean_sandbox.clear_faults()
     for t in threads:
         t.join()
+    assert time.monotonic() - began < 30, "clearing the faults did not end the slow calls"
     assert sixth.status_code == 429
     assert sixth.headers["X-Rate-Limit-Problem"] == "concurrent"
     assert sixth.headers["Retry-After"] == "1"

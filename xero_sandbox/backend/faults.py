@@ -6,7 +6,8 @@ on, `count` times (None: forever). Rules are checked in the order they were adde
 
 The answer kinds let the call go through (the write is done) and spoil only what comes back:
 `reorder` returns the answer's elements in reverse order, `no_ids` drops each element's
-primary key id.
+primary key id. A `slow` API call waits its `seconds` holding its concurrency slot, or less:
+clearing the rules ends every wait.
 """
 
 from __future__ import annotations
@@ -92,6 +93,13 @@ class FaultBook:
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()  # set by clear(): slow calls end their wait
+
+    def wait_slow(self, rule: FaultRule) -> None:
+        """A `slow` call's wait: its seconds, or until the rules are cleared."""
+        with self._lock:
+            released = self._released
+        released.wait(rule.seconds)
 
     def add(self, spec: dict[str, Any]) -> FaultRule:
         allowed = {"kind", "path", "nth", "count", "tenant_id", "method", "retry_after", "seconds"}
@@ -109,6 +117,8 @@ class FaultBook:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._released.set()
+            self._released = threading.Event()
 
     def rules(self) -> list[dict[str, Any]]:
         with self._lock:
