@@ -1,16 +1,3 @@
 -- Line items of bank transactions.
 -- Rows left behind by a parent re-read with fewer lines are dropped (xero_line_staging).
-{{ xero_line_staging('bank_transaction_line_items', 'stg_xero__bank_transactions', ['BankTransactionID', 'bank_transaction_id'], ['UpdatedDateUTC', 'updated_at'], [
-    ['LineItemID', 'line_item_id', 'text'],
-    ['Description', 'description', 'text'],
-    ['Quantity', 'quantity', 'number'],
-    ['UnitAmount', 'unit_amount', 'number'],
-    ['ItemCode', 'item_code', 'text'],
-    ['AccountCode', 'account_code', 'text'],
-    ['AccountID', 'account_id', 'text'],
-    ['TaxType', 'tax_type', 'text'],
-    ['TaxAmount', 'tax_amount', 'money'],
-    ['LineAmount', 'line_amount', 'money'],
-    ['DiscountRate', 'discount_rate', 'number'],
-    ['Tracking', 'tracking', 'json']
-]) }}
+{{ xero_line_staging('bank_transaction_line_items', 'stg_xero__bank_transactions', ['BankTransactionID', 'bank_transaction_id'], ['UpdatedDateUTC', 'updated_at'], xero_line_item_columns()) }}
