@@ -10,19 +10,13 @@ Nothing is skipped: without a `redis-server` binary the test fails saying how to
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.local_server import free_port, wait_listening
 
 
 class RedisServer:
@@ -33,7 +27,7 @@ class RedisServer:
         if binary is None:
             pytest.fail("redis-server is missing: install it (apt-get install -y redis-server); "
                         "the shared limiter's tests need a real Redis", pytrace=False)
-        self.port = _free_port()
+        self.port = free_port()
         self.password = password
         data_dir.mkdir(parents=True, exist_ok=True)
         args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(data_dir),
@@ -42,17 +36,7 @@ class RedisServer:
             args += ["--requirepass", password]
         self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                    self.stop()
-                    pytest.fail(f"redis-server did not start: {err[-500:]}", pytrace=False)
-                time.sleep(0.05)
+        wait_listening(self.proc, self.port, name="redis-server", seconds=15, stop=self.stop)
 
     @property
     def url(self) -> str:

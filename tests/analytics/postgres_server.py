@@ -14,19 +14,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.local_server import free_port, wait_listening
 
 
 def binary(name: str) -> str:
@@ -49,7 +43,7 @@ class PostgresServer:
     password = "throwaway-local-password"  # target-postgres insists on one
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="xero-pg-"))
         self.data = self.root / "data"
         self.prefix: list[str] = []
@@ -79,17 +73,7 @@ class PostgresServer:
              "-p", str(self.port), "-k", str(self.root), "-c", "fsync=off",
              "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                    self.__exit__()
-                    pytest.fail(f"postgres did not start: {err[-1500:]}", pytrace=False)
-                time.sleep(0.1)
+        wait_listening(self.proc, self.port, name="postgres", seconds=30, stop=self.__exit__)
         return self
 
     def __exit__(self, *exc: object) -> None:
