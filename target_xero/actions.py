@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from target_xero import spec_fields
-from xero_core.dates import parse_datetime, parse_ms_date
+from xero_core.dates import ms_dates_to_iso, parse_datetime
 from xero_core.endpoints import Endpoint, Write
 
 
@@ -97,22 +97,6 @@ def read_only_fields(schema: str) -> frozenset[str]:
     return spec_fields.read_only_fields(schema)
 
 
-def _iso_dates(value: Any) -> Any:
-    """`/Date(ms)/` strings (a record copied straight from Xero) -> ISO; ISO is left as is.
-
-    A `/Date(...)/` that is no date (out of range) raises ValueError: the record is rejected."""
-    if isinstance(value, str) and value.startswith("/Date("):
-        d = parse_ms_date(value)
-        if d is None:
-            raise ValueError(f"{value[:40]!r} is not a date Xero takes")
-        return d.strftime("%Y-%m-%dT%H:%M:%S")
-    if isinstance(value, dict):
-        return {k: _iso_dates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_iso_dates(v) for v in value]
-    return value
-
-
 def clean_payload(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
     """The record as Xero accepts it: no metadata, no read-only or computed fields."""
     drop = (ALWAYS_DROP - ep.keep_fields) | read_only_fields(ep.schema)
@@ -126,7 +110,7 @@ def clean_payload(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         try:
-            out[key] = _iso_dates(value)
+            out[key] = ms_dates_to_iso(value)
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from None
     status = out.get(ep.status_field or "")

@@ -12,7 +12,7 @@ from typing import Any
 
 from target_xero import spec_fields
 from target_xero.actions import SDC_DELETED_AT, day_of
-from xero_core.dates import parse_ms_date
+from xero_core.dates import ms_dates_to_iso
 from xero_core.endpoint_writes import WriteSpec
 from xero_core.endpoints import Endpoint
 from xero_core.errors import validation_messages
@@ -24,20 +24,6 @@ MAX_REASONS = 10
 def write_spec(ep: Endpoint) -> WriteSpec:
     spec = getattr(ep, "write_spec", None)
     return spec if isinstance(spec, WriteSpec) else WriteSpec()
-
-
-def _iso(value: Any) -> Any:
-    """`/Date(ms)/` (a record copied from Payroll AU v1) -> ISO; anything else as it is."""
-    if isinstance(value, str) and value.startswith("/Date("):
-        d = parse_ms_date(value)
-        if d is None:
-            raise ValueError(f"{value[:40]!r} is not a date Xero takes")
-        return d.strftime("%Y-%m-%dT%H:%M:%S")
-    if isinstance(value, dict):
-        return {k: _iso(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_iso(v) for v in value]
-    return value
 
 
 def body_fields(ep: Endpoint) -> tuple[frozenset[str], frozenset[str]]:
@@ -64,7 +50,7 @@ def api_body(ep: Endpoint, record: dict[str, Any]) -> dict[str, Any]:
         if key.lower() in ("updateddateutc", "createddateutc", "validationerrors"):
             continue
         try:
-            out[key] = _iso(value)
+            out[key] = ms_dates_to_iso(value)
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from None
     return out

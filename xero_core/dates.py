@@ -120,3 +120,20 @@ def convert_dates(obj: Any) -> Any:
         elif isinstance(value, (dict, list)):
             convert_dates(value)
     return obj
+
+
+def ms_dates_to_iso(value: Any) -> Any:
+    """`/Date(ms)/` strings at any depth (a record copied straight from Xero) -> ISO
+    `YYYY-MM-DDTHH:MM:SS` for a write body; ISO and everything else are left as they are.
+
+    A `/Date(...)/` that is no date (out of range) raises ValueError: the record is rejected."""
+    if isinstance(value, str) and value.startswith("/Date("):
+        d = parse_ms_date(value)
+        if d is None:
+            raise ValueError(f"{value[:40]!r} is not a date Xero takes")
+        return d.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, dict):
+        return {k: ms_dates_to_iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [ms_dates_to_iso(v) for v in value]
+    return value
