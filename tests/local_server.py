@@ -1,5 +1,6 @@
 """What the tests' own server processes (Redis, PostgreSQL) share: a free port on 127.0.0.1,
-and waiting until the process listens there (or failing the test with what it printed).
+waiting until the process listens there (or failing the test with what it printed), and
+stopping it.
 """
 
 from __future__ import annotations
@@ -33,3 +34,15 @@ def wait_listening(proc: subprocess.Popen[bytes], port: int, *, name: str, secon
                 stop()
                 pytest.fail(f"{name} did not start: {err[-1500:]}", pytrace=False)
             time.sleep(0.05)
+
+
+def stop_process(proc: subprocess.Popen[bytes], *, seconds: float) -> None:
+    """Terminate `proc` (a server's clean shutdown), kill it after `seconds`, close its stderr."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_server import free_port, wait_listening
+from tests.local_server import free_port, stop_process, wait_listening
 
 
 class RedisServer:
@@ -46,14 +46,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
+        stop_process(self.proc, seconds=10)
         self.proc = None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_server import free_port, wait_listening
+from tests.local_server import free_port, stop_process, wait_listening
 
 
 def binary(name: str) -> str:
@@ -78,13 +78,6 @@ class PostgresServer:
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:
-            self.proc.terminate()  # smart shutdown
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            if self.proc.stderr is not None:
-                self.proc.stderr.close()
+            stop_process(self.proc, seconds=30)  # SIGTERM: postgres's smart shutdown
             self.proc = None
         shutil.rmtree(self.root, ignore_errors=True)
