@@ -204,6 +204,14 @@ def test_v2_timesheet_round_trip(payroll_sandbox, clients, region: str) -> None:
     locked = client.request("POST", f"{V2}/Timesheets/{tid}/Lines", json={
         "date": week.isoformat(), "earningsRateID": rate, "numberOfUnits": 1})
     assert locked.status_code == 400 and stored()["totalHours"] == 7.5
+    kept = stored()["timesheetLines"][0]["timesheetLineID"]
+    changed = client.request("PUT", f"{V2}/Timesheets/{tid}/Lines/{kept}", json={
+        "date": week.isoformat(), "earningsRateID": rate, "numberOfUnits": 2})
+    assert changed.status_code == 400 and stored()["totalHours"] == 7.5
+    assert client.request("DELETE", f"{V2}/Timesheets/{tid}/Lines/{kept}").status_code == 400
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert client.request("DELETE", f"{V2}/Timesheets/{tid}/Lines/{unknown}").status_code == 404
+    assert client.request("DELETE", f"{V2}/Timesheets/{unknown}/Lines/{kept}").status_code == 404
     assert client.request("DELETE", f"{V2}/Timesheets/{tid}").status_code == 400
     draft = client.request("POST", f"{V2}/Timesheets/{tid}/RevertToDraft")
     assert checked(draft, spec, "/Timesheets/{id}/RevertToDraft")["timesheet"]["status"] == \

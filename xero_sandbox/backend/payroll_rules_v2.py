@@ -152,13 +152,21 @@ class Writes:
             return self._invalid(invalid)
         return self._save_timesheet(ts)
 
-    def add_line(self, tid: str, body: Record) -> Answer:
+    def _editable(self, tid: str, lid: str | None = None) -> tuple[Record, Record] | Answer:
+        """The draft timesheet `tid` and its line `lid` (the timesheet again without one),
+        or the answer refusing the change: 404 for either missing, 400 unless a draft."""
         ts = self._find(self.r.timesheets, tid)
-        if ts is None:
+        old = ts if ts is None or lid is None else self._line_of(ts, lid)
+        if ts is None or old is None:
             return self._missing()
         refused = self._draft(ts)
-        if refused is not None:
-            return refused
+        return (ts, old) if refused is None else refused
+
+    def add_line(self, tid: str, body: Record) -> Answer:
+        found = self._editable(tid)
+        if isinstance(found, Answer):
+            return found
+        ts = found[0]
         line, invalid = self._line(ts, body)
         if invalid:
             return self._invalid(invalid)
@@ -171,13 +179,10 @@ class Writes:
                      if ln["timesheetLineID"].lower() == lid.lower()), None)
 
     def update_line(self, tid: str, lid: str, body: Record) -> Answer:
-        ts = self._find(self.r.timesheets, tid)
-        old = self._line_of(ts, lid) if ts is not None else None
-        if ts is None or old is None:
-            return self._missing()
-        refused = self._draft(ts)
-        if refused is not None:
-            return refused
+        found = self._editable(tid, lid)
+        if isinstance(found, Answer):
+            return found
+        ts, old = found
         line, invalid = self._line(ts, body, old)
         if invalid:
             return self._invalid(invalid)
@@ -186,13 +191,10 @@ class Writes:
         return shapes.v2_ok("timesheetLine", line, self.now, self.provider)
 
     def delete_line(self, tid: str, lid: str) -> Answer:
-        ts = self._find(self.r.timesheets, tid)
-        old = self._line_of(ts, lid) if ts is not None else None
-        if ts is None or old is None:
-            return self._missing()
-        refused = self._draft(ts)
-        if refused is not None:
-            return refused
+        found = self._editable(tid, lid)
+        if isinstance(found, Answer):
+            return found
+        ts, old = found
         ts["timesheetLines"] = [ln for ln in ts["timesheetLines"] if ln is not old]
         self._save_timesheet(ts)
         # The spec's answer is the TimesheetLine itself (its fields at the top level).
