@@ -34,16 +34,4 @@ with runs as (
     from {{ ref('xero__balance_sheet_report') }} as bs
     inner join periods on periods.tenant_id = bs.tenant_id and periods.date_month = bs.date_month
 )
-select
-    coalesce(report.tenant_id, model.tenant_id) as tenant_id,
-    coalesce(report.date_month, model.date_month) as date_month,
-    coalesce(report.line_key, model.line_key) as line_key,
-    report.row_title,
-    report.report_amount,
-    model.model_amount
-from report
-full outer join model
-    on model.tenant_id = report.tenant_id
-    and model.date_month = report.date_month
-    and model.line_key = report.line_key
-where abs(coalesce(report.report_amount, 0) - coalesce(model.model_amount, 0)) >= 0.005
+{{ xero_report_differences('line_key') }}

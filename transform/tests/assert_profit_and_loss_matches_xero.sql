@@ -39,16 +39,4 @@ with runs as (
     from {{ ref('xero__profit_and_loss_report') }} as pl
     inner join periods on periods.tenant_id = pl.tenant_id and periods.date_month = pl.date_month
 )
-select
-    coalesce(report.tenant_id, model.tenant_id) as tenant_id,
-    coalesce(report.date_month, model.date_month) as date_month,
-    coalesce(report.account_id, model.account_id) as account_id,
-    report.row_title,
-    report.report_amount,
-    model.model_amount
-from report
-full outer join model
-    on model.tenant_id = report.tenant_id
-    and model.date_month = report.date_month
-    and model.account_id = report.account_id
-where abs(coalesce(report.report_amount, 0) - coalesce(model.model_amount, 0)) >= 0.005
+{{ xero_report_differences('account_id') }}
