@@ -13,12 +13,10 @@ import logging
 import threading
 from collections.abc import Callable
 
-from xero_core.endpoints import API_BASES
-from xero_core.endpoints_apis import REGION_OF_COUNTRY
 from xero_core.errors import AuthError, ConfigError, ForbiddenError, XeroError
 from xero_core.http import XeroClient
+from xero_core.payroll_region import organisation_country, payroll_region
 
-ORGANISATION_PATH = API_BASES["accounting"] + "/Organisation"
 ORGANISATION_SCOPE = "accounting.settings.read"
 UNKNOWN = ""  # looked up, no payroll region
 
@@ -49,7 +47,7 @@ class PayrollRegions:
     def _look_up(self, tenant_id: str) -> str:
         label = self._label(tenant_id)
         try:
-            body = self._client().get_json(ORGANISATION_PATH, tenant_id=tenant_id)
+            country = organisation_country(self._client(), tenant_id)
         except ForbiddenError:
             self.log.warning(
                 "Tenant %s: its payroll region is unknown (GET /Organisation answered 403: the "
@@ -62,10 +60,7 @@ class PayrollRegions:
             self.log.warning("Tenant %s: its payroll region is unknown (%s); its payroll "
                                  "streams are skipped", label, exc)
             return UNKNOWN
-        orgs = body.get("Organisations") if isinstance(body, dict) else None
-        org = orgs[0] if isinstance(orgs, list) and orgs and isinstance(orgs[0], dict) else {}
-        country = str(org.get("CountryCode") or "")
-        region = REGION_OF_COUNTRY.get(country.upper(), UNKNOWN)
+        region = payroll_region(country) or UNKNOWN
         if region:
             self.log.info("Tenant %s: payroll region %s (CountryCode %s): reading the %s "
                               "payroll streams only", label, region, country, region)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from xero_core.endpoints_apis import REGION_OF_COUNTRY
-from xero_core.protocol import records_in
+from xero_core.payroll_region import organisation_country, payroll_region
 
 REGION_NAMES = {"AU": "Payroll AU", "NZ": "Payroll NZ", "UK": "Payroll UK"}
 _UNKNOWN = object()
@@ -29,10 +28,8 @@ class RegionOf:
     def get(self, client: Any, tenant_id: str) -> str | None:
         with self._lock:
             if self._region is _UNKNOWN:
-                body = client.get_json("/api.xro/2.0/Organisation", tenant_id=tenant_id)
-                orgs = records_in(body, "Organisations")
-                self.country = str((orgs[0] if orgs else {}).get("CountryCode") or "")
-                self._region = REGION_OF_COUNTRY.get(self.country.upper())
+                self.country = organisation_country(client, tenant_id)
+                self._region = payroll_region(self.country)
             return self._region if isinstance(self._region, str) else None
 
 
